@@ -1,0 +1,85 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations, and the interactive page
+//! (Swagger UI, served from assets vendored into the binary).
+
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::authz::Op;
+use super::{audit, auth, customers, health, lab, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "calab",
+        description = "Laboratory system for ISO/IEC 17025 calibration, verification and testing laboratories. \
+Errors are RFC 9457 problem documents; conventions in docs/api.md."
+    ),
+    paths(
+        health::health_live, health::health_ready,
+        auth::login, auth::refresh, auth::logout, auth::change_password, auth::get_me,
+        lab::get_lab, lab::update_lab, lab::get_lab_logo, lab::set_lab_logo,
+        users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
+        customers::list_customers, customers::create_customer, customers::get_customer,
+        customers::update_customer, customers::delete_customer,
+        audit::list_audit_events, audit::verify_audit_chain,
+    ),
+    modifiers(&Security, &RolesInDescriptions),
+    tags(
+        (name = "auth", description = "Sign-in and tokens"),
+        (name = "laboratory", description = "The laboratory's identity and settings"),
+        (name = "users", description = "Accounts and roles"),
+        (name = "customers", description = "Customer organisations"),
+        (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
+        (name = "health", description = "Liveness and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Appends each operation's allowed roles, from the permission table, to its description.
+struct RolesInDescriptions;
+
+impl Modify for RolesInDescriptions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.post,
+                &mut item.put,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let Some(op) = operation.operation_id.as_deref().and_then(Op::from_name) else {
+                    continue;
+                };
+                let roles: Vec<&str> = op.roles().iter().map(|r| r.as_str()).collect();
+                let line = format!("Roles: {}.", roles.join(", "));
+                operation.description = Some(match operation.description.take() {
+                    Some(d) if !d.is_empty() => format!("{d}\n\n{line}"),
+                    _ => line,
+                });
+            }
+        }
+    }
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,271 @@
+//! Extractors: the signed-in user, the JSON body (with field paths in its errors), `If-Match`, and
+//! the request id. Everything a handler needs from the request, with errors already as problems.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use super::authz::Op;
+use super::AppState;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::services::audit::{self, Change};
+use crate::services::Ctx;
+
+/// The id the request-id middleware gave this request.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// Who is calling, before authorization: a verified access token, or nobody.
+pub struct Auth {
+    ctx: Ctx,
+    authenticated: bool,
+}
+
+impl Auth {
+    /// The one place access is decided: the operation's row in the permission table.
+    /// A denial is recorded in the audit trail.
+    pub async fn require(self, op: Op, state: &AppState) -> AppResult<Ctx> {
+        if !self.authenticated {
+            return Err(AppError::Unauthenticated(
+                "sign in first: send Authorization: Bearer <token>",
+            ));
+        }
+        if self.ctx.role.is_some_and(|role| op.allows(role)) {
+            return Ok(self.ctx);
+        }
+        let ctx = self.ctx.clone();
+        state
+            .db(move |conn| {
+                audit::record_alone(
+                    conn,
+                    &ctx,
+                    Change {
+                        action: "access_denied",
+                        entity_type: "operation",
+                        entity_id: Some(op.name().to_string()),
+                        ..Default::default()
+                    },
+                )
+            })
+            .await?;
+        Err(AppError::Forbidden(format!(
+            "your role may not {}",
+            op.name().replace('_', " ")
+        )))
+    }
+
+    /// The caller's context without a permission check, for endpoints every signed-in user may call.
+    pub fn signed_in(self) -> AppResult<Ctx> {
+        if self.authenticated {
+            Ok(self.ctx)
+        } else {
+            Err(AppError::Unauthenticated(
+                "sign in first: send Authorization: Bearer <token>",
+            ))
+        }
+    }
+}
+
+pub fn request_ctx(req: &HttpRequest) -> Ctx {
+    Ctx {
+        request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
+        ..Ctx::default()
+    }
+}
+
+impl FromRequest for Auth {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Auth, AppError> {
+    let mut ctx = request_ctx(req);
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Auth {
+            ctx,
+            authenticated: false,
+        });
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .ok_or(AppError::Unauthenticated(
+            "the Authorization header must be: Bearer <token>",
+        ))?;
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing"))?;
+    let claims = state.tokens.verify(token.trim())?;
+    ctx.user_id = Some(claims.sub);
+    ctx.role = Some(claims.role);
+    ctx.customer_id = claims.cid;
+    Ok(Auth {
+        ctx,
+        authenticated: true,
+    })
+}
+
+/// The client's address, for login throttling and the audit trail.
+pub fn client_address(req: &HttpRequest) -> String {
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// `If-Match: "n"` (or `W/"n"`): the version the client is updating.
+pub struct IfMatch(pub Option<i32>);
+
+impl FromRequest for IfMatch {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => IfMatch(None),
+            Some(value) => value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse::<i32>().ok())
+                // An unreadable version matches nothing: the update answers 412.
+                .map_or(IfMatch(Some(-1)), |v| IfMatch(Some(v))),
+        };
+        std::future::ready(Ok(parsed))
+    }
+}
+
+/// A JSON body: checked content type, size limit (413), unknown fields refused, and each error
+/// named by its JSON path. The outcome is held until the handler asks for it with `into_inner`,
+/// after authorization, so an unauthorized caller learns nothing from validation errors.
+pub struct Json<T>(AppResult<T>);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> AppResult<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = req.mime_type().ok().flatten().is_some_and(|m| {
+            m.type_() == mime_json::APPLICATION
+                && (m.subtype() == mime_json::JSON || m.suffix() == Some(mime_json::JSON))
+        });
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.body_limit)
+            .unwrap_or(1 << 20);
+        let body = read_body(payload.take(), limit);
+        Box::pin(async move {
+            let bytes = body.await?;
+            if !is_json {
+                return Ok(Json(Err(AppError::UnsupportedMediaType(
+                    "send the body as Content-Type: application/json",
+                ))));
+            }
+            Ok(Json(parse_json(&bytes)))
+        })
+    }
+}
+
+mod mime_json {
+    pub use actix_web::mime::{APPLICATION, JSON};
+}
+
+/// Reads a whole body up to `limit` bytes.
+pub async fn read_body(mut payload: Payload, limit: usize) -> AppResult<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| AppError::field("body", format!("could not read the body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(AppError::PayloadTooLarge(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// A raw body (images, CSV files) with the same size limit as JSON.
+pub struct Body(pub Vec<u8>);
+
+impl FromRequest for Body {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map(|s| s.body_limit)
+            .unwrap_or(1 << 20);
+        let body = read_body(payload.take(), limit);
+        Box::pin(async move { body.await.map(Body) })
+    }
+}
+
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(AppError::field("body", "a JSON body is required"));
+    }
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = inner.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
+        AppError::Validation(vec![FieldError::new(field, message)])
+    })?;
+    de.end()
+        .map_err(|_| AppError::field("body", "unexpected data after the JSON value"))?;
+    Ok(value)
+}
+
+/// Query parameters, held like `Json` until after authorization; errors are 422 with the field.
+pub struct Query<T>(AppResult<T>);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> AppResult<T> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = web::Query::<T>::from_query(req.query_string())
+            .map(web::Query::into_inner)
+            .map_err(|err| {
+                let message = err.to_string();
+                let field = message.split('`').nth(1).unwrap_or("query").to_string();
+                AppError::field(field, message)
+            });
+        std::future::ready(Ok(Query(parsed)))
+    }
+}

@@ -1,0 +1,134 @@
+//! The HTTP layer: extract, authorize, call one service, shape the response. The route table below
+//! is the whole API at a glance; `docs` turns the handlers' annotations into OpenAPI 3.1.
+
+pub mod audit;
+pub mod auth;
+pub mod authz;
+pub mod customers;
+pub mod docs;
+pub mod extract;
+pub mod health;
+pub mod lab;
+pub mod problem;
+pub mod users;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::Serialize;
+
+use crate::db::{DbConn, Pool};
+use crate::error::{AppError, AppResult};
+use crate::services::auth::{LoginThrottle, Tokens};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub tokens: Tokens,
+    pub throttle: LoginThrottle,
+    pub body_limit: usize,
+}
+
+impl AppState {
+    /// Runs blocking database work on actix's thread pool with a pooled connection.
+    pub async fn db<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(AppError::internal)?
+    }
+}
+
+/// A resource with its version as a strong `ETag`, for `If-Match` on the next update.
+pub fn versioned<T: Serialize>(version: i32, body: &T) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(body)
+}
+
+pub fn created<T: Serialize>(version: i32, location: String, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
+/// Parses an id from the path. A malformed id names nothing, so it is a 404 like an unknown one.
+pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> AppResult<T> {
+    raw.parse().map_err(|_| AppError::NotFound(what))
+}
+
+/// `{"reason": "..."}`: why something is deleted, revoked or amended.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+/// Declares the route table once: it configures actix and lists the routes for the OpenAPI test.
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+        /// Every route as (method, path), in the order registered.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        pub fn configure(cfg: &mut web::ServiceConfig) {
+            $(cfg.route($path, web::$method().to($handler));)*
+        }
+    };
+}
+
+routes! {
+    get "/health/live" => health::health_live,
+    get "/health/ready" => health::health_ready,
+
+    post "/api/v1/auth/login" => auth::login,
+    post "/api/v1/auth/refresh" => auth::refresh,
+    post "/api/v1/auth/logout" => auth::logout,
+    post "/api/v1/auth/password" => auth::change_password,
+    get "/api/v1/me" => auth::get_me,
+
+    get "/api/v1/lab" => lab::get_lab,
+    patch "/api/v1/lab" => lab::update_lab,
+    get "/api/v1/lab/logo" => lab::get_lab_logo,
+    put "/api/v1/lab/logo" => lab::set_lab_logo,
+
+    get "/api/v1/users" => users::list_users,
+    post "/api/v1/users" => users::create_user,
+    get "/api/v1/users/{id}" => users::get_user,
+    patch "/api/v1/users/{id}" => users::update_user,
+    delete "/api/v1/users/{id}" => users::delete_user,
+
+    get "/api/v1/customers" => customers::list_customers,
+    post "/api/v1/customers" => customers::create_customer,
+    get "/api/v1/customers/{id}" => customers::get_customer,
+    patch "/api/v1/customers/{id}" => customers::update_customer,
+    delete "/api/v1/customers/{id}" => customers::delete_customer,
+
+    get "/api/v1/audit-events" => audit::list_audit_events,
+    get "/api/v1/audit-events/verify" => audit::verify_audit_chain,
+}
+
+/// `limit` and `cursor` of every list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// At most 100; 50 when absent.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    pub fn request(&self) -> crate::services::PageRequest {
+        crate::services::PageRequest {
+            limit: self.limit,
+            cursor: self.cursor.clone(),
+        }
+    }
+}

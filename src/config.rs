@@ -1,0 +1,321 @@
+//! Configuration: built-in defaults, overridden by an optional TOML file, overridden by `CALAB_*`
+//! environment variables. Checked at start; every problem is reported at once with how to fix it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::db::Backend;
+
+/// Each setting: its key in the TOML file, its default and what it means (for `--help` and README).
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "database_url",
+        "sqlite://data/calab.db",
+        "sqlite://FILE or postgres://USER@HOST/DB",
+    ),
+    ("bind", "127.0.0.1:8080", "address and port to listen on"),
+    (
+        "public_url",
+        "http://127.0.0.1:8080",
+        "the URL clients reach the service at (token issuer, links)",
+    ),
+    (
+        "data_dir",
+        "data",
+        "where the generated token key and other files are kept",
+    ),
+    (
+        "jwt_secret",
+        "",
+        "access-token signing key, at least 32 bytes; generated into data_dir when empty",
+    ),
+    (
+        "admin_email",
+        "admin@calab.local",
+        "e-mail of the admin created on first start",
+    ),
+    (
+        "admin_password",
+        "",
+        "password of that admin; a random one is logged once when empty",
+    ),
+    ("pool_size", "8", "database connections"),
+    ("workers", "0", "HTTP worker threads; 0 = one per core"),
+    (
+        "access_token_minutes",
+        "15",
+        "access token lifetime, 1 to 15 minutes",
+    ),
+    ("refresh_token_days", "30", "refresh token lifetime in days"),
+    (
+        "body_limit_bytes",
+        "1048576",
+        "largest request body accepted",
+    ),
+    (
+        "login_max_failures",
+        "5",
+        "failed sign-ins per account before 429",
+    ),
+    (
+        "login_max_failures_per_address",
+        "20",
+        "failed sign-ins per client address before 429",
+    ),
+    (
+        "login_lockout_minutes",
+        "15",
+        "how long failures count and the lock lasts",
+    ),
+    ("log_format", "text", "text or json"),
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub backend: Backend,
+    pub bind: String,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Option<Vec<u8>>,
+    pub admin_email: String,
+    pub admin_password: Option<String>,
+    pub pool_size: u32,
+    pub workers: usize,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub body_limit: usize,
+    pub login_max_failures: u32,
+    pub login_max_failures_per_address: u32,
+    pub login_lockout: Duration,
+    pub json_logs: bool,
+}
+
+fn env_name(key: &str) -> String {
+    format!("CALAB_{}", key.to_uppercase())
+}
+
+struct Values {
+    map: BTreeMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl Values {
+    fn text(&self, key: &str) -> String {
+        self.map.get(key).cloned().unwrap_or_default()
+    }
+
+    fn optional(&self, key: &str) -> Option<String> {
+        Some(self.text(key)).filter(|v| !v.is_empty())
+    }
+
+    fn number<T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy>(
+        &mut self,
+        key: &str,
+        min: T,
+        max: T,
+    ) -> T {
+        let raw = self.text(key);
+        match raw.parse::<T>() {
+            Ok(v) if v >= min && v <= max => v,
+            _ => {
+                self.errors.push(format!(
+                    "{} (or `{key}` in the config file) must be a whole number from {min} to {max}, not {raw:?}",
+                    env_name(key)
+                ));
+                min
+            }
+        }
+    }
+}
+
+impl Config {
+    /// Reads the file (if any) and the environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, Vec<String>> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        Self::from_sources(file, &env)
+    }
+
+    pub fn from_sources(
+        file: Option<&Path>,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Config, Vec<String>> {
+        let mut values = Values {
+            map: SETTINGS
+                .iter()
+                .map(|(k, d, _)| (k.to_string(), d.to_string()))
+                .collect(),
+            errors: Vec::new(),
+        };
+        let mut explicit = BTreeMap::new();
+        if let Some(path) = file {
+            match read_file(path) {
+                Ok(entries) => explicit.extend(entries),
+                Err(e) => values.errors.push(e),
+            }
+        }
+        for (key, _, _) in SETTINGS {
+            if let Some(v) = env.get(&env_name(key)) {
+                explicit.insert(key.to_string(), v.clone());
+            }
+        }
+        // The public URL follows the bind address unless it was set.
+        if !explicit.contains_key("public_url") {
+            let bind = explicit
+                .get("bind")
+                .cloned()
+                .unwrap_or_else(|| values.text("bind"));
+            values
+                .map
+                .insert("public_url".into(), format!("http://{bind}"));
+        }
+        values.map.extend(explicit);
+        Self::check(values)
+    }
+
+    fn check(mut v: Values) -> Result<Config, Vec<String>> {
+        let database_url = v.text("database_url");
+        let backend = Backend::from_url(&database_url).unwrap_or_else(|e| {
+            v.errors.push(format!("CALAB_DATABASE_URL: {e}"));
+            Backend::Sqlite
+        });
+        let bind = v.text("bind");
+        if bind.parse::<std::net::SocketAddr>().is_err() && !bind.contains(':') {
+            v.errors.push(format!(
+                "CALAB_BIND must be HOST:PORT such as 127.0.0.1:8080, not {bind:?}"
+            ));
+        }
+        let jwt_secret = v.optional("jwt_secret").map(String::into_bytes);
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            v.errors.push(
+                "CALAB_JWT_SECRET must be at least 32 bytes; leave it empty to generate one".into(),
+            );
+        }
+        let admin_email = v.text("admin_email");
+        if !admin_email.contains('@') {
+            v.errors.push(format!(
+                "CALAB_ADMIN_EMAIL must be an e-mail address, not {admin_email:?}"
+            ));
+        }
+        let admin_password = v.optional("admin_password");
+        if let Some(Err(e)) = admin_password
+            .as_deref()
+            .map(|p| crate::services::auth::check_password_policy("admin_password", p))
+        {
+            v.errors.push(format!("CALAB_ADMIN_PASSWORD {}", e.message));
+        }
+        let log_format = v.text("log_format");
+        if log_format != "text" && log_format != "json" {
+            v.errors.push(format!(
+                "CALAB_LOG_FORMAT must be text or json, not {log_format:?}"
+            ));
+        }
+        let config = Config {
+            backend,
+            bind,
+            public_url: v.text("public_url").trim_end_matches('/').to_string(),
+            data_dir: PathBuf::from(v.text("data_dir")),
+            jwt_secret,
+            admin_email,
+            admin_password,
+            pool_size: v.number("pool_size", 1, 200),
+            workers: v.number("workers", 0, 256),
+            access_token_ttl: Duration::from_secs(
+                60 * v.number::<u64>("access_token_minutes", 1, 15),
+            ),
+            refresh_token_ttl: Duration::from_secs(
+                86_400 * v.number::<u64>("refresh_token_days", 1, 365),
+            ),
+            body_limit: v.number("body_limit_bytes", 1024, 256 << 20),
+            login_max_failures: v.number("login_max_failures", 1, 1000),
+            login_max_failures_per_address: v.number("login_max_failures_per_address", 1, 100_000),
+            login_lockout: Duration::from_secs(
+                60 * v.number::<u64>("login_lockout_minutes", 1, 1440),
+            ),
+            json_logs: log_format == "json",
+            database_url,
+        };
+        if v.errors.is_empty() {
+            Ok(config)
+        } else {
+            Err(v.errors)
+        }
+    }
+}
+
+fn read_file(path: &Path) -> Result<BTreeMap<String, String>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e| format!("the config file {} is not valid TOML: {e}", path.display()))?;
+    let mut entries = BTreeMap::new();
+    for (key, value) in table {
+        if !SETTINGS.iter().any(|(k, _, _)| *k == key) {
+            return Err(format!(
+                "unknown setting `{key}` in {}; known: {}",
+                path.display(),
+                SETTINGS
+                    .iter()
+                    .map(|(k, _, _)| *k)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let text = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            other => {
+                return Err(format!(
+                    "`{key}` in {} must be a string or a number, not {other}",
+                    path.display()
+                ))
+            }
+        };
+        entries.insert(key, text);
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::from_sources(None, &env(&[])).map_err(|e| e.join("; "));
+        let config = config
+            .as_ref()
+            .map(|c| (c.backend, c.bind.as_str(), c.public_url.as_str()));
+        assert_eq!(
+            config,
+            Ok((Backend::Sqlite, "127.0.0.1:8080", "http://127.0.0.1:8080"))
+        );
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_variable() {
+        let errors = Config::from_sources(
+            None,
+            &env(&[
+                ("CALAB_DATABASE_URL", "mysql://x"),
+                ("CALAB_POOL_SIZE", "lots"),
+                ("CALAB_JWT_SECRET", "short"),
+            ]),
+        )
+        .err()
+        .unwrap_or_default();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("CALAB_DATABASE_URL"));
+        assert!(errors.iter().any(|e| e.contains("CALAB_POOL_SIZE")));
+        assert!(errors.iter().any(|e| e.contains("CALAB_JWT_SECRET")));
+    }
+}

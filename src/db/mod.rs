@@ -1,0 +1,211 @@
+//! Everything that knows about SQL: the two-backend connection, the pool, migrations, the schema and
+//! the row types. Only this module matches on the backend (CONVENTIONS.md, "Two databases").
+
+pub mod models;
+pub mod schema;
+pub mod types;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, CustomizeConnection, ManageConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub use types::*;
+
+use crate::error::AppResult;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+/// One connection type over both backends; queries written once serve both.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<ConnectionManager>;
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// Which database a URL names. Anything else is refused at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(format!(
+                "unsupported database URL {url:?}: use sqlite://path/to/file.db or postgres://user@host/db"
+            ))
+        }
+    }
+}
+
+/// The file path of an `sqlite://` URL (`sqlite://data/calab.db` is relative, `sqlite:///abs` absolute).
+pub fn sqlite_path(url: &str) -> &str {
+    url.trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:")
+}
+
+/// Establishes connections by URL scheme so a PostgreSQL error is reported as itself, not as the
+/// derive's generic "invalid connection url".
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    url: String,
+    backend: Backend,
+}
+
+impl ConnectionManager {
+    pub fn new(url: &str) -> Result<Self, String> {
+        Ok(ConnectionManager {
+            url: url.to_string(),
+            backend: Backend::from_url(url)?,
+        })
+    }
+}
+
+impl ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        let conn = match self.backend {
+            Backend::Sqlite => DbConn::Sqlite(
+                diesel::SqliteConnection::establish(sqlite_path(&self.url))
+                    .map_err(r2d2::Error::ConnectionError)?,
+            ),
+            Backend::Postgres => DbConn::Pg(
+                diesel::PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?,
+            ),
+        };
+        Ok(conn)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+/// SQLite pragmas per connection: durability over raw speed (STACK-NOTES, "SQLite durability").
+#[derive(Debug)]
+struct SqlitePragmas;
+
+impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        if let DbConn::Sqlite(c) = conn {
+            c.batch_execute(
+                "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+            )
+            .map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(())
+    }
+}
+
+/// Builds the pool. Does not fail when the database is down: requests answer 503 until it is back.
+pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, String> {
+    let manager = ConnectionManager::new(url)?;
+    if manager.backend == Backend::Sqlite {
+        let path = std::path::Path::new(sqlite_path(url));
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+        }
+    }
+    Ok(r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(5))
+        .connection_customizer(Box::new(SqlitePragmas))
+        .build_unchecked(manager))
+}
+
+pub fn backend(conn: &DbConn) -> Backend {
+    match conn {
+        DbConn::Pg(_) => Backend::Postgres,
+        DbConn::Sqlite(_) => Backend::Sqlite,
+    }
+}
+
+type MigrationResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Applies every pending migration of the connection's backend; returns the versions applied.
+pub fn run_migrations(conn: &mut DbConn) -> MigrationResult<Vec<String>> {
+    let applied = match conn {
+        DbConn::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS)?,
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS)?,
+    };
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// Reverts every migration (used by the migration round-trip test and `calab migrate --reset`).
+pub fn revert_all_migrations(conn: &mut DbConn) -> MigrationResult<usize> {
+    let reverted = match conn {
+        DbConn::Pg(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS)?,
+        DbConn::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS)?,
+    };
+    Ok(reverted.len())
+}
+
+/// Whether any migration is still pending (readiness check).
+pub fn has_pending_migrations(conn: &mut DbConn) -> MigrationResult<bool> {
+    Ok(match conn {
+        DbConn::Pg(c) => c.has_pending_migration(POSTGRES_MIGRATIONS)?,
+        DbConn::Sqlite(c) => c.has_pending_migration(SQLITE_MIGRATIONS)?,
+    })
+}
+
+/// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never
+/// fails with SQLITE_BUSY halfway, and a plain transaction on PostgreSQL. Any error rolls back.
+pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            match conn {
+                DbConn::Sqlite(c) => AnsiTransactionManager::commit_transaction(c)?,
+                DbConn::Pg(c) => AnsiTransactionManager::commit_transaction(c)?,
+            }
+            Ok(value)
+        }
+        Err(err) => {
+            let rolled_back = match conn {
+                DbConn::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+                DbConn::Pg(c) => AnsiTransactionManager::rollback_transaction(c),
+            };
+            if let Err(e) = rolled_back {
+                tracing::error!(error = %e, "rollback failed");
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Current UTC time truncated to microseconds: PostgreSQL keeps no more, and equal values must
+/// compare equal on both backends.
+pub fn now() -> chrono::NaiveDateTime {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().naive_utc().trunc_subsecs(6)
+}
+
+diesel::define_sql_function! {
+    /// Lower-case text, for case-insensitive search on both backends (no `ilike` on SQLite).
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}

@@ -1,0 +1,132 @@
+//! Column types both backends share: typed UUID ids and text enumerations, stored as `TEXT`
+//! (diesel's multi-backend connection has no UUID type; STACK-NOTES, "diesel").
+
+use diesel::deserialize::{self, FromSql};
+use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::Text;
+use diesel::sqlite::Sqlite;
+
+use super::MultiBackend;
+
+/// Stores a type with `Display` + `FromStr` as `TEXT` on every backend.
+macro_rules! text_column {
+    ($ty:ty) => {
+        impl ToSql<Text, Pg> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+                use std::io::Write;
+                out.write_all(self.to_string().as_bytes())?;
+                Ok(IsNull::No)
+            }
+        }
+        impl ToSql<Text, Sqlite> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+                out.set_value(self.to_string());
+                Ok(IsNull::No)
+            }
+        }
+        impl ToSql<Text, MultiBackend> for $ty {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                out.set_value((Text, self));
+                Ok(IsNull::No)
+            }
+        }
+        impl FromSql<Text, Pg> for $ty {
+            fn from_sql(
+                bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, Pg>>::from_sql(bytes)?;
+                text.parse()
+                    .map_err(|e| format!("invalid {}: {e}", stringify!($ty)).into())
+            }
+        }
+        impl FromSql<Text, Sqlite> for $ty {
+            fn from_sql(
+                bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, Sqlite>>::from_sql(bytes)?;
+                text.parse()
+                    .map_err(|e| format!("invalid {}: {e}", stringify!($ty)).into())
+            }
+        }
+        impl FromSql<Text, MultiBackend> for $ty {
+            fn from_sql(
+                bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+            ) -> deserialize::Result<Self> {
+                bytes.from_sql::<$ty, Text>()
+            }
+        }
+    };
+}
+
+/// A typed identifier: a time-ordered UUID (v7), so ordering by id is ordering by creation.
+macro_rules! typed_id {
+    ($($name:ident),* $(,)?) => {$(
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+            serde::Serialize, serde::Deserialize, diesel::AsExpression, diesel::FromSqlRow,
+        )]
+        #[diesel(sql_type = Text)]
+        #[serde(transparent)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl $name {
+            pub fn new() -> Self {
+                $name(uuid::Uuid::now_v7())
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map($name)
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)))
+                    .into()
+            }
+        }
+        impl utoipa::ToSchema for $name {}
+
+        text_column!($name);
+    )*};
+}
+
+typed_id!(UserId, CustomerId, RefreshTokenId);
+
+/// Domain enumerations stored as text. `foreign_derive` puts diesel's traits on the domain types
+/// from here, so `domain/` stays free of diesel.
+mod domain_enums {
+    use super::*;
+    use crate::domain::{CertificateLanguage, Role};
+
+    #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+    #[diesel(foreign_derive, sql_type = Text)]
+    #[allow(dead_code)]
+    struct RoleColumn(Role);
+    text_column!(Role);
+
+    #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+    #[diesel(foreign_derive, sql_type = Text)]
+    #[allow(dead_code)]
+    struct LanguageColumn(CertificateLanguage);
+    text_column!(CertificateLanguage);
+}

@@ -1,0 +1,10 @@
+//! calab: a laboratory system for ISO/IEC 17025 calibration, verification and testing labs.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod services;
+pub mod startup;
+pub mod telemetry;

@@ -1,0 +1,225 @@
+//! The `calab` command: serve the API, run migrations, create users, verify the audit trail.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use calab::config::Config;
+use calab::domain::Role;
+use calab::services::{self, bootstrap, Ctx};
+use calab::{db, startup, telemetry};
+
+#[derive(Parser)]
+#[command(
+    name = "calab",
+    version,
+    about = "Laboratory system for ISO/IEC 17025 calibration, verification and testing labs",
+    after_help = "Settings come from CALAB_* environment variables and an optional TOML file; see README.md."
+)]
+struct Cli {
+    /// A TOML file with settings (environment variables override it).
+    #[arg(long, global = true, env = "CALAB_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the HTTP API (migrations run first).
+    Serve {
+        /// Address and port to listen on, e.g. 0.0.0.0:8080 (overrides CALAB_BIND).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Fill an empty database with a demo laboratory and print its accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Applies pending database migrations and exits.
+    Migrate,
+    /// Administration tasks.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Audit trail tasks.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Creates a user. The password is read from CALAB_NEW_USER_PASSWORD or, if unset, from stdin.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, quality_manager, signatory, technician or customer.
+        #[arg(long)]
+        role: Role,
+        /// The customer organisation of a customer user.
+        #[arg(long)]
+        customer_id: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recomputes the audit trail's hash chain; exits 1 if it is broken.
+    Verify,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(errors) => {
+            eprintln!("calab: the configuration is not valid:");
+            for e in errors {
+                eprintln!("  - {e}");
+            }
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init(config.json_logs);
+    let result = match cli.command {
+        Command::Serve { bind, demo } => {
+            if let Some(bind) = bind {
+                if !std::env::vars().any(|(k, _)| k == "CALAB_PUBLIC_URL") {
+                    config.public_url = format!("http://{bind}");
+                }
+                config.bind = bind;
+            }
+            serve(config, demo)
+        }
+        Command::Migrate => migrate(&config),
+        Command::Admin {
+            command:
+                AdminCommand::CreateUser {
+                    email,
+                    name,
+                    role,
+                    customer_id,
+                },
+        } => create_user(&config, email, name, role, customer_id),
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => verify(&config),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("calab: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
+    if demo && config.admin_password.is_none() && std::env::var("CALAB_ADMIN_EMAIL").is_err() {
+        config.admin_email = bootstrap::DEMO_ADMIN_EMAIL.into();
+        config.admin_password = Some(bootstrap::DEMO_PASSWORD.into());
+    }
+    let pool = startup::prepare(&config)?;
+    if demo {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let accounts = bootstrap::seed_demo(&mut conn).map_err(|e| format!("demo data: {e}"))?;
+        if accounts.is_empty() {
+            println!("Demo data not added: the database already has customers.");
+        } else {
+            println!(
+                "Demo laboratory ready. Every account's password is {}",
+                bootstrap::DEMO_PASSWORD
+            );
+            for a in &accounts {
+                println!("  {:<16} {:<30} {}", a.role.as_str(), a.email, a.name);
+            }
+        }
+    }
+    let state = startup::state(&config, pool)?;
+    let listener = TcpListener::bind(&config.bind)
+        .map_err(|e| format!("cannot listen on {}: {e} (set CALAB_BIND)", config.bind))?;
+    tracing::info!(bind = %config.bind, database = %startup::redact(&config.database_url), "calab listening");
+    println!(
+        "calab listening on http://{}  (API docs: http://{}/api/docs/)",
+        config.bind, config.bind
+    );
+    let system = actix_web::rt::System::new();
+    system
+        .block_on(async { startup::serve(listener, state, config.workers)?.await })
+        .map_err(|e| e.to_string())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn migrate(config: &Config) -> Result<ExitCode, String> {
+    let pool = db::build_pool(&config.database_url, 1)?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect: {e}"))?;
+    let applied = db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    println!("{} migration(s) applied", applied.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn create_user(
+    config: &Config,
+    email: String,
+    name: String,
+    role: Role,
+    customer_id: Option<String>,
+) -> Result<ExitCode, String> {
+    let password = match std::env::var("CALAB_NEW_USER_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut p = String::new();
+            std::io::stdin()
+                .read_to_string(&mut p)
+                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            p.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let customer_id = customer_id
+        .map(|c| {
+            c.parse()
+                .map_err(|_| format!("--customer-id {c:?} is not a customer id"))
+        })
+        .transpose()?;
+    let pool = startup::prepare(config)?;
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let input = services::users::CreateUser {
+        email,
+        name,
+        role,
+        password,
+        customer_id,
+    };
+    let user = services::users::create(&mut conn, &Ctx::system(), input).map_err(|e| match e {
+        calab::error::AppError::Validation(errors) => errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    })?;
+    println!("created {} {} ({})", user.role, user.email, user.id);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(config: &Config) -> Result<ExitCode, String> {
+    let pool = db::build_pool(&config.database_url, 1)?;
+    let mut conn = pool.get().map_err(|e| format!("cannot connect: {e}"))?;
+    let result = services::audit::verify(&mut conn).map_err(|e| e.to_string())?;
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
+    );
+    Ok(if result.valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

@@ -1,0 +1,505 @@
+//! Sign-in, tokens and passwords (ISO/IEC 17025 §7.11.2: access to records is controlled).
+//!
+//! Access tokens are short-lived HS256 JWTs, checked for `exp`, `iat`, `aud` and `iss`. Refresh
+//! tokens are random, stored as SHA-256 hashes, rotated on every use; presenting a spent one revokes
+//! its whole family, because only a thief or a replay would do that.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::Argon2;
+use base64::Engine as _;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::audit::{self, Change};
+use super::Ctx;
+use crate::db::models::{RefreshToken, User};
+use crate::db::schema::{refresh_tokens, users};
+use crate::db::{now, write_tx, CustomerId, DbConn, RefreshTokenId, UserId};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult, FieldError};
+
+pub const MIN_PASSWORD_CHARS: usize = 12;
+pub const MAX_PASSWORD_CHARS: usize = 128;
+
+/// Argon2id with the library defaults: m = 19 MiB, t = 2, p = 1, the OWASP minimum.
+pub fn hash_password(password: &str) -> AppResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
+}
+
+pub fn verify_password(hash: &str, password: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash to verify against when the account does not exist, so timing does not reveal it.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("calab-no-such-account").unwrap_or_default())
+}
+
+pub fn check_password_policy(field: &str, password: &str) -> Result<(), FieldError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must have at least {MIN_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("must have at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// What an access token says about its bearer.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Claims {
+    pub sub: UserId,
+    pub role: Role,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cid: Option<CustomerId>,
+    pub iat: i64,
+    pub exp: i64,
+    pub aud: String,
+    pub iss: String,
+}
+
+/// Signs and checks access tokens with one pinned algorithm.
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    pub access_ttl: Duration,
+    pub refresh_ttl: Duration,
+}
+
+const AUDIENCE: &str = "calab-api";
+
+impl Tokens {
+    pub fn new(secret: &[u8], issuer: &str, access_ttl: Duration, refresh_ttl: Duration) -> Self {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_issuer(&[issuer]);
+        validation.set_required_spec_claims(&["exp", "iat", "aud", "iss", "sub"]);
+        Tokens {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            issuer: issuer.to_string(),
+            access_ttl,
+            refresh_ttl,
+        }
+    }
+
+    pub fn issue(&self, user: &User) -> AppResult<String> {
+        let iat = chrono::Utc::now().timestamp();
+        let claims = Claims {
+            sub: user.id,
+            role: user.role,
+            cid: user.customer_id,
+            iat,
+            exp: iat + self.access_ttl.as_secs() as i64,
+            aud: AUDIENCE.to_string(),
+            iss: self.issuer.clone(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .map_err(AppError::internal)
+    }
+
+    /// Any failure (expired, tampered, other algorithm, `alg: none`) is the same 401 to the client.
+    pub fn verify(&self, token: &str) -> AppResult<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|e| {
+                tracing::debug!(error = %e, "access token rejected");
+                AppError::Unauthenticated("invalid or expired access token")
+            })
+    }
+
+    /// jsonwebtoken compiles without a crypto backend and panics on first use; fail at start instead.
+    pub fn self_test(&self) -> Result<(), String> {
+        let probe = User {
+            id: UserId::new(),
+            email: String::new(),
+            name: String::new(),
+            role: Role::Admin,
+            customer_id: None,
+            password_hash: String::new(),
+            version: 1,
+            created_at: now(),
+            updated_at: now(),
+            deleted_at: None,
+            deleted_by: None,
+            delete_reason: None,
+        };
+        let token = self.issue(&probe).map_err(|e| e.to_string())?;
+        let claims = self.verify(&token).map_err(|e| e.to_string())?;
+        if claims.sub != probe.id {
+            return Err("token round trip changed the subject".into());
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TokenPair {
+    pub access_token: String,
+    pub refresh_token: String,
+    /// Lifetime of the access token in seconds.
+    pub expires_in: u64,
+    pub token_type: &'static str,
+}
+
+/// Failed sign-ins per account and per client address; too many in the window answer 429.
+pub struct LoginThrottle {
+    window: Duration,
+    max_per_account: u32,
+    max_per_address: u32,
+    failures: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl LoginThrottle {
+    pub fn new(window: Duration, max_per_account: u32, max_per_address: u32) -> Self {
+        LoginThrottle {
+            window,
+            max_per_account,
+            max_per_address,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn keys(email: &str, address: &str) -> [(String, bool); 2] {
+        [
+            (format!("account:{email}"), true),
+            (format!("address:{address}"), false),
+        ]
+    }
+
+    fn check(&self, email: &str, address: &str) -> AppResult<()> {
+        let failures = self
+            .failures
+            .lock()
+            .map_err(|_| AppError::internal("throttle lock poisoned"))?;
+        for (key, is_account) in Self::keys(email, address) {
+            let max = if is_account {
+                self.max_per_account
+            } else {
+                self.max_per_address
+            };
+            if let Some((since, count)) = failures.get(&key) {
+                let elapsed = since.elapsed();
+                if elapsed < self.window && *count >= max {
+                    let retry = (self.window - elapsed).as_secs().max(1);
+                    return Err(AppError::TooManyRequests {
+                        retry_after_secs: retry,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn fail(&self, email: &str, address: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            for (key, _) in Self::keys(email, address) {
+                let entry = failures.entry(key).or_insert((Instant::now(), 0));
+                if entry.0.elapsed() >= self.window {
+                    *entry = (Instant::now(), 0);
+                }
+                entry.1 += 1;
+            }
+            // Keep memory bounded under a flood of distinct names.
+            if failures.len() > 100_000 {
+                let window = self.window;
+                failures.retain(|_, (since, _)| since.elapsed() < window);
+            }
+        }
+    }
+
+    fn succeed(&self, email: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(&format!("account:{email}"));
+        }
+    }
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn insert_refresh_token(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    user_id: UserId,
+    family_id: RefreshTokenId,
+) -> AppResult<String> {
+    let token = random_token();
+    let issued = now();
+    let row = RefreshToken {
+        id: RefreshTokenId::new(),
+        user_id,
+        family_id,
+        token_hash: token_hash(&token),
+        created_at: issued,
+        expires_at: issued + chrono::Duration::seconds(tokens.refresh_ttl.as_secs() as i64),
+        used_at: None,
+        revoked_at: None,
+    };
+    diesel::insert_into(refresh_tokens::table)
+        .values(&row)
+        .execute(conn)?;
+    Ok(token)
+}
+
+fn pair(tokens: &Tokens, user: &User, refresh_token: String) -> AppResult<TokenPair> {
+    Ok(TokenPair {
+        access_token: tokens.issue(user)?,
+        refresh_token,
+        expires_in: tokens.access_ttl.as_secs(),
+        token_type: "Bearer",
+    })
+}
+
+pub fn find_active_user_by_email(conn: &mut DbConn, email: &str) -> AppResult<Option<User>> {
+    Ok(users::table
+        .filter(users::email.eq(email.trim().to_lowercase()))
+        .filter(users::deleted_at.is_null())
+        .first::<User>(conn)
+        .optional()?)
+}
+
+/// Signs a user in. Wrong e-mail and wrong password are the same 401; both are audited.
+pub fn login(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    throttle: &LoginThrottle,
+    ctx: &Ctx,
+    email: &str,
+    password: &str,
+    address: &str,
+) -> AppResult<TokenPair> {
+    let email = email.trim().to_lowercase();
+    throttle.check(&email, address)?;
+    let user = find_active_user_by_email(conn, &email)?;
+    let verified = match &user {
+        Some(user) => verify_password(&user.password_hash, password),
+        None => {
+            verify_password(dummy_hash(), password);
+            false
+        }
+    };
+    let Some(user) = user.filter(|_| verified) else {
+        throttle.fail(&email, address);
+        audit::record_alone(
+            conn,
+            ctx,
+            Change {
+                action: "login_failed",
+                entity_type: "session",
+                after: Some(serde_json::json!({ "email": email, "client_address": address })),
+                ..Default::default()
+            },
+        )?;
+        return Err(AppError::Unauthenticated("wrong e-mail or password"));
+    };
+    throttle.succeed(&email);
+    let ctx = Ctx {
+        user_id: Some(user.id),
+        role: Some(user.role),
+        ..ctx.clone()
+    };
+    write_tx(conn, |conn| {
+        let refresh = insert_refresh_token(conn, tokens, user.id, RefreshTokenId::new())?;
+        audit::record(
+            conn,
+            &ctx,
+            Change {
+                action: "login",
+                entity_type: "session",
+                entity_id: Some(user.id.to_string()),
+                after: Some(serde_json::json!({ "client_address": address })),
+                ..Default::default()
+            },
+        )?;
+        pair(tokens, &user, refresh)
+    })
+}
+
+enum RefreshOutcome {
+    Rotated(TokenPair),
+    Reused,
+}
+
+/// Exchanges a refresh token for a new pair. A spent token revokes its family and answers 401.
+pub fn refresh(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    ctx: &Ctx,
+    presented: &str,
+) -> AppResult<TokenPair> {
+    let hash = token_hash(presented);
+    let outcome = write_tx(conn, |conn| {
+        let Some(row) = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .first::<RefreshToken>(conn)
+            .optional()?
+        else {
+            return Err(AppError::Unauthenticated("unknown refresh token"));
+        };
+        let at = now();
+        // Marking it used only if still unused makes two racing refreshes count as a reuse.
+        let claimed = if row.used_at.is_none() && row.revoked_at.is_none() {
+            diesel::update(refresh_tokens::table.find(row.id))
+                .filter(refresh_tokens::used_at.is_null())
+                .set(refresh_tokens::used_at.eq(at))
+                .execute(conn)?
+        } else {
+            0
+        };
+        if claimed == 0 {
+            revoke_family(conn, row.family_id, at)?;
+            let ctx = Ctx {
+                user_id: Some(row.user_id),
+                ..ctx.clone()
+            };
+            audit::record(
+                conn,
+                &ctx,
+                Change {
+                    action: "refresh_token_reused",
+                    entity_type: "session",
+                    entity_id: Some(row.user_id.to_string()),
+                    reason: Some("a spent refresh token was presented; its family is revoked"),
+                    ..Default::default()
+                },
+            )?;
+            return Ok(RefreshOutcome::Reused);
+        }
+        if row.expires_at < at {
+            return Err(AppError::Unauthenticated("refresh token expired"));
+        }
+        let user = users::table
+            .find(row.user_id)
+            .filter(users::deleted_at.is_null())
+            .first::<User>(conn)
+            .optional()?
+            .ok_or(AppError::Unauthenticated("account no longer active"))?;
+        let refresh = insert_refresh_token(conn, tokens, user.id, row.family_id)?;
+        Ok(RefreshOutcome::Rotated(pair(tokens, &user, refresh)?))
+    })?;
+    match outcome {
+        RefreshOutcome::Rotated(pair) => Ok(pair),
+        RefreshOutcome::Reused => Err(AppError::Unauthenticated("refresh token already used")),
+    }
+}
+
+fn revoke_family(conn: &mut DbConn, family: RefreshTokenId, at: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::family_id.eq(family))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(at))
+        .execute(conn)?)
+}
+
+fn revoke_all_of_user(conn: &mut DbConn, user: UserId, at: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(user))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(at))
+        .execute(conn)?)
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored: logging out twice is fine.
+pub fn logout(conn: &mut DbConn, ctx: &Ctx, presented: &str) -> AppResult<()> {
+    let hash = token_hash(presented);
+    write_tx(conn, |conn| {
+        let Some(row) = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(&hash))
+            .first::<RefreshToken>(conn)
+            .optional()?
+        else {
+            return Ok(());
+        };
+        if revoke_family(conn, row.family_id, now())? > 0 {
+            let ctx = Ctx {
+                user_id: Some(row.user_id),
+                ..ctx.clone()
+            };
+            audit::record(
+                conn,
+                &ctx,
+                Change {
+                    action: "logout",
+                    entity_type: "session",
+                    entity_id: Some(row.user_id.to_string()),
+                    ..Default::default()
+                },
+            )?;
+        }
+        Ok(())
+    })
+}
+
+/// Changes the caller's own password and ends all their sessions.
+pub fn change_password(conn: &mut DbConn, ctx: &Ctx, current: &str, new: &str) -> AppResult<()> {
+    let user_id = ctx
+        .user_id
+        .ok_or(AppError::Unauthenticated("sign in first"))?;
+    check_password_policy("new_password", new).map_err(|e| AppError::Validation(vec![e]))?;
+    let user = users::table
+        .find(user_id)
+        .filter(users::deleted_at.is_null())
+        .first::<User>(conn)
+        .optional()?
+        .ok_or(AppError::Unauthenticated("account no longer active"))?;
+    if !verify_password(&user.password_hash, current) {
+        return Err(AppError::field("current_password", "does not match"));
+    }
+    let new_hash = hash_password(new)?;
+    write_tx(conn, |conn| {
+        let at = now();
+        diesel::update(users::table.find(user_id))
+            .set((users::password_hash.eq(&new_hash), users::updated_at.eq(at)))
+            .execute(conn)?;
+        revoke_all_of_user(conn, user_id, at)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "password_changed",
+                entity_type: "user",
+                entity_id: Some(user_id.to_string()),
+                reason: Some("all sessions ended"),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })
+}

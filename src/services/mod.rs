@@ -1,0 +1,122 @@
+//! Use cases. Each public function is one use case: it takes a connection, runs one transaction
+//! and writes its audit event in that same transaction (ISO/IEC 17025 §7.5, §7.11).
+
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod customers;
+pub mod lab;
+pub mod users;
+
+use base64::Engine as _;
+
+use crate::db::{CustomerId, UserId};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+
+/// Who is acting, for which request. Built by the HTTP layer from a verified token.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub user_id: Option<UserId>,
+    pub role: Option<Role>,
+    /// Set for customer users: every query they reach is confined to this organisation.
+    pub customer_id: Option<CustomerId>,
+    pub request_id: Option<String>,
+}
+
+impl Ctx {
+    /// The system itself (start-up, command line), with no user behind it.
+    pub fn system() -> Self {
+        Ctx::default()
+    }
+
+    /// The customer organisation a customer user is confined to; `None` for staff.
+    pub fn customer_scope(&self) -> Option<CustomerId> {
+        match self.role {
+            Some(Role::Customer) => self.customer_id,
+            _ => None,
+        }
+    }
+}
+
+/// One page of a list in a stable order, with an opaque cursor for the next one.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+/// A page request: `limit` at most 100 (default 50) and the cursor of the previous page.
+#[derive(Debug, Clone, Default)]
+pub struct PageRequest {
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
+
+pub const MAX_PAGE: i64 = 100;
+pub const DEFAULT_PAGE: i64 = 50;
+
+impl PageRequest {
+    pub fn limit(&self) -> AppResult<i64> {
+        match self.limit {
+            None => Ok(DEFAULT_PAGE),
+            Some(n) if (1..=MAX_PAGE).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::field(
+                "limit",
+                format!("must be between 1 and {MAX_PAGE}"),
+            )),
+        }
+    }
+
+    /// The sort key the cursor carries (the last item's key on the previous page).
+    pub fn after(&self) -> AppResult<Option<String>> {
+        let Some(cursor) = &self.cursor else {
+            return Ok(None);
+        };
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(cursor)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(Some)
+            .ok_or_else(|| AppError::field("cursor", "not a cursor returned by this list"))
+    }
+
+    /// Cuts a result fetched with `limit + 1` rows into a page.
+    pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> AppResult<Page<T>> {
+        let limit = self.limit()? as usize;
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next_cursor = match (more, rows.last()) {
+            (true, Some(last)) => {
+                Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key(last)))
+            }
+            _ => None,
+        };
+        Ok(Page {
+            items: rows,
+            next_cursor,
+        })
+    }
+}
+
+/// Checks an `If-Match` version against the stored one.
+pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
+    match expected {
+        None => Err(AppError::PreconditionRequired),
+        Some(v) if v == current => Ok(()),
+        Some(_) => Err(AppError::StaleVersion { current }),
+    }
+}
+
+/// A required, trimmed, non-empty text field.
+pub fn required_text(
+    field: &str,
+    value: &str,
+    errors: &mut Vec<crate::error::FieldError>,
+) -> String {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        errors.push(crate::error::FieldError::new(field, "must not be empty"));
+    }
+    trimmed.to_string()
+}

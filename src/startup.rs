@@ -1,0 +1,138 @@
+//! Putting the service together: pool, migrations, first admin, keys, and the HTTP server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::{middleware, web, App, HttpServer};
+use base64::Engine as _;
+use rand::RngCore;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::api::{self, AppState};
+use crate::config::Config;
+use crate::db::{self, Pool};
+use crate::services::auth::{LoginThrottle, Tokens};
+use crate::services::bootstrap;
+
+/// Connects, migrates, and makes sure somebody can sign in. Runs once before serving.
+pub fn prepare(config: &Config) -> Result<Pool, String> {
+    let pool = db::build_pool(&config.database_url, config.pool_size)?;
+    let mut conn = pool
+        .get()
+        .map_err(|e| format!("cannot connect to {}: {e}", redact(&config.database_url)))?;
+    let applied = db::run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "migrations applied");
+    }
+    let generated = bootstrap::ensure_admin(
+        &mut conn,
+        &config.admin_email,
+        config.admin_password.as_deref(),
+    )
+    .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    if let Some(password) = generated {
+        tracing::warn!(
+            email = %config.admin_email,
+            %password,
+            "first admin created with a random password: it is shown only this once; change it after signing in"
+        );
+    }
+    Ok(pool)
+}
+
+/// Hides a password in a database URL before it is logged.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The token signing key: from configuration, else kept in the data directory so a restart does
+/// not sign everybody out.
+pub fn signing_key(config: &Config) -> Result<Vec<u8>, String> {
+    if let Some(secret) = &config.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let path = config.data_dir.join("jwt-secret");
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        return base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map_err(|e| {
+                format!(
+                    "{} is damaged ({e}); delete it to generate a new key",
+                    path.display()
+                )
+            });
+    }
+    let mut key = [0u8; 32];
+    rand::rng().fill_bytes(&mut key);
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    write_private(
+        &path,
+        base64::engine::general_purpose::STANDARD
+            .encode(key)
+            .as_bytes(),
+    )
+    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    tracing::info!(path = %path.display(), "generated a token signing key");
+    Ok(key.to_vec())
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
+}
+
+pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
+    let tokens = Tokens::new(
+        &signing_key(config)?,
+        &config.public_url,
+        config.access_token_ttl,
+        config.refresh_token_ttl,
+    );
+    tokens
+        .self_test()
+        .map_err(|e| format!("token signing does not work: {e}"))?;
+    Ok(AppState {
+        pool,
+        tokens,
+        throttle: LoginThrottle::new(
+            config.login_lockout,
+            config.login_max_failures,
+            config.login_max_failures_per_address,
+        ),
+        body_limit: config.body_limit,
+    })
+}
+
+/// Starts serving on an already bound listener (tests bind port 0).
+pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+    let state = web::Data::new(state);
+    let openapi = api::docs::openapi();
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(middleware::from_fn(crate::telemetry::request_id))
+            .wrap(middleware::Compress::default())
+            .configure(api::configure)
+            .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
+            .default_service(web::to(api::problem::not_found))
+    })
+    .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

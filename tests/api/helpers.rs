@@ -1,0 +1,287 @@
+use std::collections::BTreeMap;
+
+use calab::config::Config;
+use calab::db::Pool;
+use calab::domain::Role;
+use calab::services::bootstrap::{self, DEMO_PASSWORD};
+use diesel::Connection;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+pub const ADMIN: &str = bootstrap::DEMO_ADMIN_EMAIL;
+pub const QM: &str = "qm@demo.calab.vn";
+pub const SIGNATORY: &str = "signatory@demo.calab.vn";
+pub const TECH: &str = "tech1@demo.calab.vn";
+pub const CUSTOMER_A: &str = "customer@dongaprecision.vn";
+pub const CUSTOMER_B: &str = "customer@mekongpharma.vn";
+
+pub fn email_of(role: Role) -> &'static str {
+    match role {
+        Role::Admin => ADMIN,
+        Role::QualityManager => QM,
+        Role::Signatory => SIGNATORY,
+        Role::Technician => TECH,
+        Role::Customer => CUSTOMER_A,
+    }
+}
+
+/// Where the test's database lives, removed when the test ends.
+enum TestDb {
+    Sqlite(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                    use diesel::connection::SimpleConnection;
+                    let _ =
+                        conn.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub pool: Pool,
+    pub config: Config,
+    _db: TestDb,
+    _dir: TempDir,
+}
+
+pub struct TempDir(pub std::path::PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A fresh database URL: a temporary SQLite file, or a new PostgreSQL database.
+fn fresh_database(dir: &std::path::Path) -> (String, TestDb) {
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    match std::env::var("CALAB_TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            let name = format!("calab_test_{id}");
+            let mut conn = diesel::PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("cannot reach CALAB_TEST_DATABASE_URL: {e}"));
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create test database");
+            let base = admin_url
+                .rsplit_once('/')
+                .map(|(base, _)| base)
+                .unwrap_or(&admin_url);
+            (
+                format!("{base}/{name}"),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+        _ => {
+            let path = dir.join("calab.db");
+            (format!("sqlite://{}", path.display()), TestDb::Sqlite(path))
+        }
+    }
+}
+
+pub fn test_config(
+    database_url: &str,
+    data_dir: &std::path::Path,
+    extra: &[(&str, &str)],
+) -> Config {
+    let mut env: BTreeMap<String, String> = [
+        ("CALAB_DATABASE_URL", database_url),
+        ("CALAB_BIND", "127.0.0.1:0"),
+        ("CALAB_DATA_DIR", &data_dir.display().to_string()),
+        (
+            "CALAB_JWT_SECRET",
+            "test-secret-test-secret-test-secret-0123",
+        ),
+        ("CALAB_ADMIN_EMAIL", ADMIN),
+        ("CALAB_ADMIN_PASSWORD", DEMO_PASSWORD),
+        ("CALAB_POOL_SIZE", "4"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    for (k, v) in extra {
+        env.insert(k.to_string(), v.to_string());
+    }
+    Config::from_sources(None, &env).expect("valid test config")
+}
+
+/// Starts the service with the demo lab (its users and two customers) on a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = std::env::temp_dir().join(format!("calab-test-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let (url, db) = fresh_database(&dir);
+    let config = test_config(&url, &dir, extra);
+    let cfg = config.clone();
+    let pool = tokio::task::spawn_blocking(move || {
+        let pool = calab::startup::prepare(&cfg).expect("prepare");
+        let mut conn = pool.get().expect("connection");
+        bootstrap::seed_demo(&mut conn).expect("demo data");
+        pool
+    })
+    .await
+    .expect("prepare task");
+    let state = calab::startup::state(&config, pool.clone()).expect("state");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = calab::startup::serve(listener, state, 2).expect("serve");
+    tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        pool,
+        config,
+        _db: db,
+        _dir: TempDir(dir),
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    pub fn etag(&self) -> String {
+        self.headers
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    /// The `field` of each error of a 422 problem.
+    pub fn fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|errors| {
+                errors
+                    .iter()
+                    .filter_map(|e| e["field"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.bytes().await.expect("body");
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.send(Method::GET, path, Some(token), None, &[]).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Reply {
+        self.send(Method::POST, path, Some(token), Some(body), &[])
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, etag: &str, body: Value) -> Reply {
+        self.send(
+            Method::PATCH,
+            path,
+            Some(token),
+            Some(body),
+            &[("if-match", etag)],
+        )
+        .await
+    }
+
+    pub async fn login_reply(&self, email: &str, password: &str) -> Reply {
+        self.send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": email, "password": password})),
+            &[],
+        )
+        .await
+    }
+
+    /// An access token for one of the demo accounts.
+    pub async fn token(&self, email: &str) -> String {
+        let reply = self.login_reply(email, DEMO_PASSWORD).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "login {email}: {:?}",
+            reply.body
+        );
+        reply.body["access_token"]
+            .as_str()
+            .expect("access_token")
+            .to_string()
+    }
+
+    pub async fn token_for(&self, role: Role) -> String {
+        self.token(email_of(role)).await
+    }
+
+    /// The id of the customer organisation a demo customer user belongs to.
+    pub async fn customer_id_of(&self, email: &str) -> String {
+        let token = self.token(email).await;
+        let me = self.get("/api/v1/me", &token).await;
+        me.body["customer_id"]
+            .as_str()
+            .expect("customer_id")
+            .to_string()
+    }
+
+    pub fn conn(&self) -> calab::db::PooledConn {
+        self.pool.get().expect("connection")
+    }
+}

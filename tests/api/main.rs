@@ -1,0 +1,14 @@
+//! Integration tests: the real service on a random port, a fresh database per test, HTTP only.
+//! SQLite by default; PostgreSQL when CALAB_TEST_DATABASE_URL names a server (any database on it:
+//! each test creates its own).
+
+mod helpers;
+
+mod audit;
+mod auth;
+mod authz;
+mod conventions;
+mod customers;
+mod migrations;
+mod openapi;
+mod users;

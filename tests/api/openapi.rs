@@ -1,0 +1,53 @@
+use reqwest::{Method, StatusCode};
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn every_registered_route_is_documented_and_nothing_else() {
+    let app = spawn_app().await;
+    let spec = app
+        .send(Method::GET, "/api/openapi.json", None, None, &[])
+        .await;
+    assert_eq!(spec.status, StatusCode::OK);
+    assert!(spec.body["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.1")));
+    let mut documented: Vec<(String, String)> = Vec::new();
+    for (path, item) in spec.body["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("item").keys() {
+            documented.push((method.clone(), path.clone()));
+        }
+    }
+    let mut registered: Vec<(String, String)> = calab::api::ROUTES
+        .iter()
+        .map(|(m, p)| (m.to_string(), p.to_string()))
+        .collect();
+    documented.sort();
+    registered.sort();
+    assert_eq!(registered, documented);
+}
+
+#[tokio::test]
+async fn the_documentation_page_is_served_locally() {
+    let app = spawn_app().await;
+    let page = app
+        .client
+        .get(app.url("/api/docs/"))
+        .send()
+        .await
+        .expect("docs");
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap_or_default();
+    assert!(html.contains("swagger"), "{html}");
+    assert!(
+        !html.contains("https://cdn"),
+        "the page must not load assets from the internet"
+    );
+    let script = app
+        .client
+        .get(app.url("/api/docs/swagger-ui-bundle.js"))
+        .send()
+        .await
+        .expect("bundle");
+    assert_eq!(script.status(), StatusCode::OK);
+}
