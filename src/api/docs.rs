@@ -5,7 +5,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::authz::Op;
-use super::{audit, auth, customers, health, lab, users};
+use super::{audit, auth, cmc, customers, external_bodies, health, lab, standards, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +21,17 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
         customers::list_customers, customers::create_customer, customers::get_customer,
         customers::update_customer, customers::delete_customer,
+        cmc::list_quantities, cmc::create_quantity,
+        external_bodies::list_external_bodies, external_bodies::create_external_body,
+        external_bodies::get_external_body, external_bodies::update_external_body,
+        cmc::list_cmc, cmc::create_cmc, cmc::get_cmc_floor, cmc::get_cmc, cmc::update_cmc, cmc::get_cmc_history,
+        standards::list_standards, standards::create_standard, standards::list_due_standards,
+        standards::get_standard, standards::update_standard, standards::change_standard_status,
+        standards::get_standard_status_history, standards::list_standard_calibrations,
+        standards::record_standard_calibration, standards::get_standard_calibration,
+        standards::download_standard_certificate, standards::upload_standard_certificate,
+        standards::list_intermediate_checks, standards::record_intermediate_check,
+        standards::get_traceability, standards::get_fitness, standards::get_dependents,
         audit::list_audit_events, audit::verify_audit_chain,
     ),
     modifiers(&Security, &RolesInDescriptions),
@@ -29,6 +40,7 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         (name = "laboratory", description = "The laboratory's identity and settings"),
         (name = "users", description = "Accounts and roles"),
         (name = "customers", description = "Customer organisations"),
+        (name = "standards", description = "Measurement standards, traceability and the accreditation scope (ISO/IEC 17025 §6.4, §6.5)"),
         (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
         (name = "health", description = "Liveness and readiness"),
     )

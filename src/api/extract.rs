@@ -28,7 +28,8 @@ pub struct Auth {
 
 impl Auth {
     /// The one place access is decided: the operation's row in the permission table.
-    /// A denial is recorded in the audit trail.
+    /// A denial is recorded in the audit trail. Customers are told 404, as if the lab's internal
+    /// records did not exist; staff are told 403.
     pub async fn require(self, op: Op, state: &AppState) -> AppResult<Ctx> {
         if !self.authenticated {
             return Err(AppError::Unauthenticated(
@@ -53,6 +54,9 @@ impl Auth {
                 )
             })
             .await?;
+        if self.ctx.role == Some(crate::domain::Role::Customer) {
+            return Err(AppError::NotFound("resource"));
+        }
         Err(AppError::Forbidden(format!(
             "your role may not {}",
             op.name().replace('_', " ")

@@ -4,12 +4,15 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod cmc;
 pub mod customers;
 pub mod docs;
+pub mod external_bodies;
 pub mod extract;
 pub mod health;
 pub mod lab;
 pub mod problem;
+pub mod standards;
 pub mod users;
 
 use actix_web::http::header;
@@ -110,12 +113,44 @@ routes! {
     patch "/api/v1/customers/{id}" => customers::update_customer,
     delete "/api/v1/customers/{id}" => customers::delete_customer,
 
+    get "/api/v1/quantities" => cmc::list_quantities,
+    post "/api/v1/quantities" => cmc::create_quantity,
+    get "/api/v1/external-bodies" => external_bodies::list_external_bodies,
+    post "/api/v1/external-bodies" => external_bodies::create_external_body,
+    get "/api/v1/external-bodies/{id}" => external_bodies::get_external_body,
+    patch "/api/v1/external-bodies/{id}" => external_bodies::update_external_body,
+    get "/api/v1/cmc" => cmc::list_cmc,
+    post "/api/v1/cmc" => cmc::create_cmc,
+    get "/api/v1/cmc/floor" => cmc::get_cmc_floor,
+    get "/api/v1/cmc/{id}" => cmc::get_cmc,
+    patch "/api/v1/cmc/{id}" => cmc::update_cmc,
+    get "/api/v1/cmc/{id}/history" => cmc::get_cmc_history,
+
+    get "/api/v1/standards" => standards::list_standards,
+    post "/api/v1/standards" => standards::create_standard,
+    get "/api/v1/standards/due" => standards::list_due_standards,
+    get "/api/v1/standards/{id}" => standards::get_standard,
+    patch "/api/v1/standards/{id}" => standards::update_standard,
+    post "/api/v1/standards/{id}/status" => standards::change_standard_status,
+    get "/api/v1/standards/{id}/status-history" => standards::get_standard_status_history,
+    get "/api/v1/standards/{id}/calibrations" => standards::list_standard_calibrations,
+    post "/api/v1/standards/{id}/calibrations" => standards::record_standard_calibration,
+    get "/api/v1/standards/{id}/calibrations/{calibration_id}" => standards::get_standard_calibration,
+    get "/api/v1/standards/{id}/calibrations/{calibration_id}/certificate" => standards::download_standard_certificate,
+    put "/api/v1/standards/{id}/calibrations/{calibration_id}/certificate" => standards::upload_standard_certificate,
+    get "/api/v1/standards/{id}/intermediate-checks" => standards::list_intermediate_checks,
+    post "/api/v1/standards/{id}/intermediate-checks" => standards::record_intermediate_check,
+    get "/api/v1/standards/{id}/traceability" => standards::get_traceability,
+    get "/api/v1/standards/{id}/fitness" => standards::get_fitness,
+    get "/api/v1/standards/{id}/dependents" => standards::get_dependents,
+
     get "/api/v1/audit-events" => audit::list_audit_events,
     get "/api/v1/audit-events/verify" => audit::verify_audit_chain,
 }
 
 /// `limit` and `cursor` of every list.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// At most 100; 50 when absent.

@@ -7,6 +7,11 @@ use super::schema::*;
 use super::types::{CustomerId, RefreshTokenId, UserId};
 use crate::domain::{CertificateLanguage, Role};
 
+/// Serializes a stored UTC timestamp as RFC 3339 with its `Z`.
+fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&t.and_utc(), s)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
 #[diesel(table_name = laboratory)]
 pub struct Laboratory {
@@ -157,4 +162,184 @@ impl AuditEvent {
             request_id: self.request_id.as_deref(),
         }
     }
+}
+
+use super::schema::{
+    cmc_entries, external_bodies, intermediate_checks, standard_calibration_files,
+    standard_calibrations, standard_status_changes, standards,
+};
+use super::types::{
+    CmcId, ExternalBodyId, FileId, IntermediateCheckId, StandardCalibrationId, StandardId,
+    StatusChangeId,
+};
+use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = external_bodies)]
+pub struct ExternalBody {
+    pub id: ExternalBodyId,
+    pub name: String,
+    pub country: String,
+    pub kind: BodyKind,
+    pub accreditation_body: Option<String>,
+    pub accreditation_number: Option<String>,
+    pub accreditation_scope: Option<String>,
+    pub accreditation_valid_until: Option<NaiveDate>,
+    pub justification: Option<String>,
+    pub justified_by: Option<UserId>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = external_bodies)]
+pub struct ExternalBodyChanges {
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub kind: Option<BodyKind>,
+    pub accreditation_body: Option<Option<String>>,
+    pub accreditation_number: Option<Option<String>>,
+    pub accreditation_scope: Option<Option<String>>,
+    pub accreditation_valid_until: Option<Option<NaiveDate>>,
+    pub justification: Option<Option<String>>,
+    pub justified_by: Option<Option<UserId>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = standards)]
+pub struct Standard {
+    pub id: StandardId,
+    pub asset_id: String,
+    pub name: String,
+    pub kind: StandardKind,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub quantity: String,
+    pub range_min: Option<f64>,
+    pub range_max: Option<f64>,
+    pub unit: String,
+    pub resolution: Option<String>,
+    pub location: Option<String>,
+    pub custodian_id: Option<UserId>,
+    pub calibration_interval_months: i32,
+    pub status: StandardStatus,
+    pub status_reason: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = standards)]
+pub struct StandardChanges {
+    pub name: Option<String>,
+    pub kind: Option<StandardKind>,
+    pub manufacturer: Option<Option<String>>,
+    pub model: Option<Option<String>>,
+    pub serial_number: Option<Option<String>>,
+    pub range_min: Option<Option<f64>>,
+    pub range_max: Option<Option<f64>>,
+    pub unit: Option<String>,
+    pub resolution: Option<Option<String>>,
+    pub location: Option<Option<String>>,
+    pub custodian_id: Option<Option<UserId>>,
+    pub calibration_interval_months: Option<i32>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = standard_status_changes)]
+pub struct StatusChange {
+    pub id: StatusChangeId,
+    pub standard_id: StandardId,
+    pub from_status: Option<StandardStatus>,
+    pub to_status: StandardStatus,
+    pub reason: String,
+    pub changed_by: Option<UserId>,
+    #[serde(serialize_with = "utc")]
+    pub changed_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = standard_calibrations)]
+pub struct StandardCalibration {
+    pub id: StandardCalibrationId,
+    pub standard_id: StandardId,
+    pub calibrated_on: NaiveDate,
+    pub certificate_number: String,
+    pub external_body_id: Option<ExternalBodyId>,
+    pub issuer_standard_id: Option<StandardId>,
+    pub results: String,
+    pub as_found: AsFound,
+    pub adjusted: i32,
+    pub due_on: NaiveDate,
+    pub due_override_reason: Option<String>,
+    pub recorded_by: Option<UserId>,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = standard_calibration_files)]
+pub struct CalibrationFile {
+    pub id: FileId,
+    pub calibration_id: StandardCalibrationId,
+    pub version: i32,
+    pub filename: String,
+    pub content_type: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub content: Vec<u8>,
+    pub uploaded_by: Option<UserId>,
+    pub uploaded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = intermediate_checks)]
+pub struct IntermediateCheck {
+    pub id: IntermediateCheckId,
+    pub standard_id: StandardId,
+    pub checked_on: NaiveDate,
+    pub reference_value: String,
+    pub measured_value: String,
+    pub lower_limit: String,
+    pub upper_limit: String,
+    pub unit: String,
+    pub result: String,
+    pub notes: Option<String>,
+    pub performed_by: Option<UserId>,
+    #[serde(serialize_with = "utc")]
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = cmc_entries)]
+pub struct CmcEntry {
+    pub id: CmcId,
+    pub quantity: String,
+    pub range_min: f64,
+    pub range_max: f64,
+    pub unit: String,
+    pub cmc_absolute: Option<f64>,
+    pub cmc_relative: Option<f64>,
+    pub method: Option<String>,
+    pub valid_from: NaiveDate,
+    pub withdrawn_on: Option<NaiveDate>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = cmc_entries)]
+pub struct CmcChanges {
+    pub range_min: Option<f64>,
+    pub range_max: Option<f64>,
+    pub unit: Option<String>,
+    pub cmc_absolute: Option<Option<f64>>,
+    pub cmc_relative: Option<Option<f64>>,
+    pub method: Option<Option<String>>,
+    pub valid_from: Option<NaiveDate>,
+    pub withdrawn_on: Option<Option<NaiveDate>>,
 }

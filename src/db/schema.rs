@@ -94,3 +94,145 @@ diesel::table! {
 diesel::joinable!(users -> customers (customer_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(customers, users, refresh_tokens);
+
+diesel::table! {
+    quantities (code) {
+        code -> Text,
+        name_en -> Text,
+        name_vi -> Text,
+    }
+}
+
+diesel::table! {
+    external_bodies (id) {
+        id -> Text,
+        name -> Text,
+        country -> Text,
+        kind -> Text,
+        accreditation_body -> Nullable<Text>,
+        accreditation_number -> Nullable<Text>,
+        accreditation_scope -> Nullable<Text>,
+        accreditation_valid_until -> Nullable<Date>,
+        justification -> Nullable<Text>,
+        justified_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standards (id) {
+        id -> Text,
+        asset_id -> Text,
+        name -> Text,
+        kind -> Text,
+        manufacturer -> Nullable<Text>,
+        model -> Nullable<Text>,
+        serial_number -> Nullable<Text>,
+        quantity -> Text,
+        range_min -> Nullable<Double>,
+        range_max -> Nullable<Double>,
+        unit -> Text,
+        resolution -> Nullable<Text>,
+        location -> Nullable<Text>,
+        custodian_id -> Nullable<Text>,
+        calibration_interval_months -> Integer,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_status_changes (id) {
+        id -> Text,
+        standard_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Text,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_calibrations (id) {
+        id -> Text,
+        standard_id -> Text,
+        calibrated_on -> Date,
+        certificate_number -> Text,
+        external_body_id -> Nullable<Text>,
+        issuer_standard_id -> Nullable<Text>,
+        results -> Text,
+        as_found -> Text,
+        adjusted -> Integer,
+        due_on -> Date,
+        due_override_reason -> Nullable<Text>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    standard_calibration_files (id) {
+        id -> Text,
+        calibration_id -> Text,
+        version -> Integer,
+        filename -> Text,
+        content_type -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        content -> Binary,
+        uploaded_by -> Nullable<Text>,
+        uploaded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    intermediate_checks (id) {
+        id -> Text,
+        standard_id -> Text,
+        checked_on -> Date,
+        reference_value -> Text,
+        measured_value -> Text,
+        lower_limit -> Text,
+        upper_limit -> Text,
+        unit -> Text,
+        result -> Text,
+        notes -> Nullable<Text>,
+        performed_by -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    cmc_entries (id) {
+        id -> Text,
+        quantity -> Text,
+        range_min -> Double,
+        range_max -> Double,
+        unit -> Text,
+        cmc_absolute -> Nullable<Double>,
+        cmc_relative -> Nullable<Double>,
+        method -> Nullable<Text>,
+        valid_from -> Date,
+        withdrawn_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    standards,
+    standard_calibrations,
+    external_bodies,
+    standard_status_changes,
+    intermediate_checks,
+    standard_calibration_files,
+    quantities,
+    cmc_entries,
+);

@@ -110,23 +110,41 @@ macro_rules! typed_id {
     )*};
 }
 
-typed_id!(UserId, CustomerId, RefreshTokenId);
+typed_id!(
+    UserId,
+    CustomerId,
+    RefreshTokenId,
+    StandardId,
+    StandardCalibrationId,
+    ExternalBodyId,
+    CmcId,
+    StatusChangeId,
+    IntermediateCheckId,
+    FileId,
+);
 
 /// Domain enumerations stored as text. `foreign_derive` puts diesel's traits on the domain types
 /// from here, so `domain/` stays free of diesel.
-mod domain_enums {
-    use super::*;
-    use crate::domain::{CertificateLanguage, Role};
-
-    #[derive(diesel::AsExpression, diesel::FromSqlRow)]
-    #[diesel(foreign_derive, sql_type = Text)]
-    #[allow(dead_code)]
-    struct RoleColumn(Role);
-    text_column!(Role);
-
-    #[derive(diesel::AsExpression, diesel::FromSqlRow)]
-    #[diesel(foreign_derive, sql_type = Text)]
-    #[allow(dead_code)]
-    struct LanguageColumn(CertificateLanguage);
-    text_column!(CertificateLanguage);
+macro_rules! domain_text_column {
+    ($($ty:ident),* $(,)?) => {$(
+        const _: () = {
+            #[derive(diesel::AsExpression, diesel::FromSqlRow)]
+            #[diesel(foreign_derive, sql_type = Text)]
+            #[allow(dead_code)]
+            struct Column($ty);
+        };
+        text_column!($ty);
+    )*};
 }
+
+use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
+use crate::domain::{CertificateLanguage, Role};
+
+domain_text_column!(
+    Role,
+    CertificateLanguage,
+    StandardStatus,
+    StandardKind,
+    BodyKind,
+    AsFound
+);

@@ -2,8 +2,11 @@
 
 pub mod audit;
 pub mod certificate_number;
+pub mod decimal;
 pub mod language;
 pub mod role;
+pub mod traceability;
 
+pub use decimal::Decimal;
 pub use language::CertificateLanguage;
 pub use role::Role;

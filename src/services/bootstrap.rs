@@ -173,5 +173,298 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
             name: name.into(),
         });
     }
+    seed_standards(conn, &ctx)?;
     Ok(accounts)
+}
+
+/// A realistic chain: a weight set calibrated by the national metrology institute, a working weight
+/// set calibrated in-house against it, a reference thermometer from an accredited lab with a
+/// working thermometer quarantined by a failed check, and an overdue pressure calibrator.
+fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
+    use super::cmc::{self, CreateCmc};
+    use super::external_bodies::{self, CreateExternalBody};
+    use super::standards::{
+        self, CalibrationPoint, CreateStandard, RecordCalibration, RecordCheck,
+    };
+    use crate::domain::traceability::{AsFound, BodyKind, StandardKind};
+    use crate::domain::Decimal;
+
+    let today = standards::today();
+    let days_ago = |n: i64| today - chrono::Duration::days(n);
+    let d = |text: &str| Decimal::parse(text).map_err(|e| crate::error::AppError::internal(e));
+    let vmi = external_bodies::create(
+        conn,
+        ctx,
+        CreateExternalBody {
+            name: "Viện Đo lường Việt Nam (VMI)".into(),
+            country: "VN".into(),
+            kind: BodyKind::Nmi,
+            accreditation_body: None,
+            accreditation_number: None,
+            accreditation_scope: Some("CIPM MRA, CMCs in the BIPM KCDB".into()),
+            accreditation_valid_until: None,
+            justification: None,
+        },
+    )?;
+    let accredited = external_bodies::create(
+        conn,
+        ctx,
+        CreateExternalBody {
+            name: "Phòng Hiệu chuẩn Nhiệt Ẩm Miền Nam (demo)".into(),
+            country: "VN".into(),
+            kind: BodyKind::AccreditedLab,
+            accreditation_body: Some("BoA".into()),
+            accreditation_number: Some("VILAS 1234".into()),
+            accreditation_scope: Some("Temperature -40 °C to 420 °C; pressure to 70 MPa".into()),
+            accreditation_valid_until: Some(today + chrono::Duration::days(700)),
+            justification: None,
+        },
+    )?;
+    let standard =
+        |asset: &str, name: &str, kind, quantity: &str, unit: &str, months| CreateStandard {
+            asset_id: asset.into(),
+            name: name.into(),
+            kind,
+            manufacturer: None,
+            model: None,
+            serial_number: None,
+            quantity: quantity.into(),
+            range_min: None,
+            range_max: None,
+            unit: unit.into(),
+            resolution: None,
+            location: Some("Phòng Khối lượng / Mass lab".into()),
+            custodian_id: None,
+            calibration_interval_months: months,
+        };
+    let point = |nominal: &str, value: &str, u: &str, unit: &str| -> AppResult<CalibrationPoint> {
+        Ok(CalibrationPoint {
+            nominal: d(nominal)?,
+            value: Some(d(value)?),
+            correction: None,
+            expanded_uncertainty: d(u)?,
+            coverage_factor: 2.0,
+            unit: unit.into(),
+            as_found: None,
+            as_left: None,
+        })
+    };
+    let record = |conn: &mut DbConn, id, on, cert: &str, body, issuer, results| {
+        standards::record_calibration(
+            conn,
+            ctx,
+            id,
+            RecordCalibration {
+                calibrated_on: on,
+                certificate_number: cert.into(),
+                external_body_id: body,
+                issuer_standard_id: issuer,
+                results,
+                as_found: AsFound::InTolerance,
+                adjusted: false,
+                due_on: None,
+                due_override_reason: None,
+            },
+        )
+    };
+
+    let e2 = standards::create(
+        conn,
+        ctx,
+        standard(
+            "M-REF-01",
+            "Bộ quả cân chuẩn E2 1 mg – 20 kg / E2 weight set",
+            StandardKind::ReferenceStandard,
+            "mass",
+            "g",
+            24,
+        ),
+    )?;
+    record(
+        conn,
+        e2.id,
+        days_ago(250),
+        "V06.KL-2026/0412",
+        Some(vmi.id),
+        None,
+        vec![
+            point("1000", "1000.00012", "0.00016", "g")?,
+            point("20000", "20000.0021", "0.010", "g")?,
+        ],
+    )?;
+    let f1 = standards::create(
+        conn,
+        ctx,
+        standard(
+            "M-WS-01",
+            "Bộ quả cân F1 1 mg – 10 kg / F1 working weights",
+            StandardKind::WorkingStandard,
+            "mass",
+            "g",
+            12,
+        ),
+    )?;
+    record(
+        conn,
+        f1.id,
+        days_ago(200),
+        "HC-NB-2026/017",
+        None,
+        Some(e2.id),
+        vec![
+            point("1000", "1000.0011", "0.0016", "g")?,
+            point("10000", "10000.012", "0.016", "g")?,
+        ],
+    )?;
+    let check_weight = standards::create(
+        conn,
+        ctx,
+        standard(
+            "M-CHK-01",
+            "Quả cân kiểm tra 1 kg / 1 kg check weight",
+            StandardKind::CheckStandard,
+            "mass",
+            "g",
+            12,
+        ),
+    )?;
+    record(
+        conn,
+        check_weight.id,
+        days_ago(190),
+        "HC-NB-2026/021",
+        None,
+        Some(f1.id),
+        vec![point("1000", "1000.0008", "0.0016", "g")?],
+    )?;
+
+    let sprt = standards::create(
+        conn,
+        ctx,
+        standard(
+            "T-REF-01",
+            "Nhiệt kế điện trở platin chuẩn / Reference PRT with bridge",
+            StandardKind::ReferenceStandard,
+            "temperature",
+            "°C",
+            12,
+        ),
+    )?;
+    record(
+        conn,
+        sprt.id,
+        days_ago(120),
+        "NA-2026-0088",
+        Some(accredited.id),
+        None,
+        vec![
+            point("0.010", "0.0102", "0.012", "°C")?,
+            point("100.000", "100.004", "0.020", "°C")?,
+        ],
+    )?;
+    let thermo = standards::create(
+        conn,
+        ctx,
+        standard(
+            "T-WS-01",
+            "Nhiệt kế chỉ thị số / Digital thermometer",
+            StandardKind::WorkingStandard,
+            "temperature",
+            "°C",
+            12,
+        ),
+    )?;
+    record(
+        conn,
+        thermo.id,
+        days_ago(100),
+        "HC-NB-2026/033",
+        None,
+        Some(sprt.id),
+        vec![point("50.00", "50.03", "0.05", "°C")?],
+    )?;
+    standards::record_check(
+        conn,
+        ctx,
+        thermo.id,
+        RecordCheck {
+            checked_on: days_ago(10),
+            reference_value: d("37.00")?,
+            measured_value: d("37.21")?,
+            lower_limit: d("-0.10")?,
+            upper_limit: d("0.10")?,
+            unit: "°C".into(),
+            notes: Some(
+                "Kiểm tra tại điểm 37 °C bằng bể ổn nhiệt / checked at 37 °C in a bath".into(),
+            ),
+        },
+    )?;
+
+    let pressure = standards::create(
+        conn,
+        ctx,
+        standard(
+            "P-WS-01",
+            "Thiết bị hiệu chuẩn áp suất / Pressure calibrator 0–2 MPa",
+            StandardKind::WorkingStandard,
+            "pressure",
+            "kPa",
+            12,
+        ),
+    )?;
+    record(
+        conn,
+        pressure.id,
+        days_ago(400),
+        "NA-2025-0310",
+        Some(accredited.id),
+        None,
+        vec![point("1000.0", "1000.4", "0.6", "kPa")?],
+    )?;
+
+    for (quantity, min, max, unit, absolute, relative, method) in [
+        (
+            "mass",
+            0.001,
+            20000.0,
+            "g",
+            Some(0.00005),
+            Some(1.6e-6),
+            "ĐLVN 2xx: so sánh quả cân / weight comparison",
+        ),
+        (
+            "temperature",
+            -40.0,
+            250.0,
+            "°C",
+            Some(0.03),
+            None,
+            "So sánh trong bể ổn nhiệt / comparison in a bath",
+        ),
+        (
+            "pressure",
+            0.0,
+            2000.0,
+            "kPa",
+            Some(0.2),
+            Some(2e-4),
+            "So sánh trực tiếp / direct comparison",
+        ),
+    ] {
+        cmc::create(
+            conn,
+            ctx,
+            CreateCmc {
+                quantity: quantity.into(),
+                range_min: min,
+                range_max: max,
+                unit: unit.into(),
+                cmc_absolute: absolute,
+                cmc_relative: relative,
+                method: Some(method.into()),
+                valid_from: days_ago(365),
+            },
+        )?;
+    }
+    Ok(())
 }

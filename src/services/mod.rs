@@ -4,8 +4,11 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod cmc;
 pub mod customers;
+pub mod external_bodies;
 pub mod lab;
+pub mod standards;
 pub mod users;
 
 use base64::Engine as _;

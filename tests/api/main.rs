@@ -12,4 +12,5 @@ mod conventions;
 mod customers;
 mod migrations;
 mod openapi;
+mod standards;
 mod users;

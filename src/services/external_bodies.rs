@@ -1,0 +1,239 @@
+//! External calibration providers (ISO/IEC 17025 §6.5, §6.6): national metrology institutes,
+//! accredited laboratories, and others whose use a quality manager must justify.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::audit::{self, Change};
+use super::{check_version, required_text, Ctx, Page, PageRequest};
+use crate::db::models::{ExternalBody, ExternalBodyChanges};
+use crate::db::schema::external_bodies;
+use crate::db::{now, write_tx, DbConn, ExternalBodyId, UserId};
+use crate::domain::traceability::BodyKind;
+use crate::error::{AppError, AppResult, FieldError};
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateExternalBody {
+    pub name: String,
+    /// ISO 3166 country code or name, e.g. `VN`.
+    pub country: String,
+    /// `nmi`, `accredited_lab` or `other`.
+    pub kind: BodyKind,
+    pub accreditation_body: Option<String>,
+    pub accreditation_number: Option<String>,
+    pub accreditation_scope: Option<String>,
+    pub accreditation_valid_until: Option<NaiveDate>,
+    /// Why an `other` issuer is acceptable for traceability; without it its calibrations break the chain.
+    pub justification: Option<String>,
+}
+
+/// A partial update; empty text clears an optional field.
+#[derive(Debug, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateExternalBody {
+    pub name: Option<String>,
+    pub country: Option<String>,
+    pub kind: Option<BodyKind>,
+    pub accreditation_body: Option<String>,
+    pub accreditation_number: Option<String>,
+    pub accreditation_scope: Option<String>,
+    pub accreditation_valid_until: Option<NaiveDate>,
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ExternalBodyView {
+    pub id: ExternalBodyId,
+    pub name: String,
+    pub country: String,
+    pub kind: BodyKind,
+    pub accreditation_body: Option<String>,
+    pub accreditation_number: Option<String>,
+    pub accreditation_scope: Option<String>,
+    pub accreditation_valid_until: Option<NaiveDate>,
+    pub justification: Option<String>,
+    pub justified_by: Option<UserId>,
+    /// Whether calibrations it issues can carry traceability.
+    pub acceptable: bool,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<ExternalBody> for ExternalBodyView {
+    fn from(b: ExternalBody) -> Self {
+        ExternalBodyView {
+            acceptable: b.kind != BodyKind::Other || b.justification.is_some(),
+            id: b.id,
+            name: b.name,
+            country: b.country,
+            kind: b.kind,
+            accreditation_body: b.accreditation_body,
+            accreditation_number: b.accreditation_number,
+            accreditation_scope: b.accreditation_scope,
+            accreditation_valid_until: b.accreditation_valid_until,
+            justification: b.justification,
+            justified_by: b.justified_by,
+            version: b.version,
+            created_at: b.created_at.and_utc(),
+            updated_at: b.updated_at.and_utc(),
+        }
+    }
+}
+
+fn optional(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn check_accreditation(kind: BodyKind, number: Option<&str>, errors: &mut Vec<FieldError>) {
+    if kind == BodyKind::AccreditedLab && number.is_none() {
+        errors.push(FieldError::new(
+            "accreditation_number",
+            "is required for an accredited lab",
+        ));
+    }
+}
+
+pub fn find(conn: &mut DbConn, id: ExternalBodyId) -> AppResult<ExternalBody> {
+    external_bodies::table
+        .find(id)
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("external body"))
+}
+
+pub fn get(conn: &mut DbConn, id: ExternalBodyId) -> AppResult<ExternalBodyView> {
+    find(conn, id).map(ExternalBodyView::from)
+}
+
+pub fn list(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<ExternalBodyView>> {
+    let mut query = external_bodies::table.into_boxed();
+    if let Some(after) = page.after()? {
+        let after: ExternalBodyId = after
+            .parse()
+            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+        query = query.filter(external_bodies::id.gt(after));
+    }
+    let rows = query
+        .order(external_bodies::id.asc())
+        .limit(page.limit()? + 1)
+        .load::<ExternalBody>(conn)?;
+    let page = page.page(rows, |b| b.id.to_string())?;
+    Ok(Page {
+        items: page.items.into_iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    input: CreateExternalBody,
+) -> AppResult<ExternalBodyView> {
+    let mut errors = Vec::new();
+    let name = required_text("name", &input.name, &mut errors);
+    let country = required_text("country", &input.country, &mut errors);
+    let accreditation_number = optional(input.accreditation_number);
+    check_accreditation(input.kind, accreditation_number.as_deref(), &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let justification = optional(input.justification);
+    let at = now();
+    let body = ExternalBody {
+        id: ExternalBodyId::new(),
+        name,
+        country,
+        kind: input.kind,
+        accreditation_body: optional(input.accreditation_body),
+        accreditation_number,
+        accreditation_scope: optional(input.accreditation_scope),
+        accreditation_valid_until: input.accreditation_valid_until,
+        justified_by: justification.as_ref().and(ctx.user_id),
+        justification,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    write_tx(conn, |conn| {
+        diesel::insert_into(external_bodies::table)
+            .values(&body)
+            .execute(conn)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "create",
+                entity_type: "external_body",
+                entity_id: Some(body.id.to_string()),
+                after: serde_json::to_value(&body).ok(),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })?;
+    Ok(body.into())
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: ExternalBodyId,
+    expected_version: Option<i32>,
+    input: UpdateExternalBody,
+) -> AppResult<ExternalBodyView> {
+    let mut errors = Vec::new();
+    let justification = input.justification.map(|j| optional(Some(j)));
+    let changes = ExternalBodyChanges {
+        name: input
+            .name
+            .as_deref()
+            .map(|v| required_text("name", v, &mut errors)),
+        country: input
+            .country
+            .as_deref()
+            .map(|v| required_text("country", v, &mut errors)),
+        kind: input.kind,
+        accreditation_body: input.accreditation_body.map(|v| optional(Some(v))),
+        accreditation_number: input.accreditation_number.map(|v| optional(Some(v))),
+        accreditation_scope: input.accreditation_scope.map(|v| optional(Some(v))),
+        accreditation_valid_until: input.accreditation_valid_until.map(Some),
+        justified_by: justification.as_ref().map(|j| j.as_ref().and(ctx.user_id)),
+        justification,
+    };
+    let updated = write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        check_version(expected_version, before.version)?;
+        let kind = changes.kind.unwrap_or(before.kind);
+        let number = changes
+            .accreditation_number
+            .clone()
+            .unwrap_or(before.accreditation_number.clone());
+        check_accreditation(kind, number.as_deref(), &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Validation(std::mem::take(&mut errors)));
+        }
+        let updated = diesel::update(external_bodies::table.find(id))
+            .set((
+                &changes,
+                external_bodies::version.eq(before.version + 1),
+                external_bodies::updated_at.eq(now()),
+            ))
+            .get_result::<ExternalBody>(conn)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "update",
+                entity_type: "external_body",
+                entity_id: Some(id.to_string()),
+                before: serde_json::to_value(&before).ok(),
+                after: serde_json::to_value(&updated).ok(),
+                ..Default::default()
+            },
+        )?;
+        Ok(updated)
+    })?;
+    Ok(updated.into())
+}
