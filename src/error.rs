@@ -3,21 +3,7 @@
 
 use std::fmt;
 
-/// One offending field of a request, named by its JSON path (`inputs[2].uncertainty.k`).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::FieldError;
 
 #[derive(Debug)]
 pub enum AppError {

@@ -79,6 +79,10 @@ permissions! {
     upload_standard_certificate => [QualityManager],
     record_intermediate_check => [QualityManager, Technician],
 
+    evaluate_uncertainty => [Admin, QualityManager, Signatory, Technician],
+    evaluate_conformity => [Admin, QualityManager, Signatory, Technician],
+    compute_en => [Admin, QualityManager, Signatory, Technician],
+
     list_audit_events => [Admin, QualityManager],
     verify_audit_chain => [Admin, QualityManager],
 }

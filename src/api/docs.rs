@@ -5,7 +5,9 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use super::authz::Op;
-use super::{audit, auth, cmc, customers, external_bodies, health, lab, standards, users};
+use super::{
+    audit, auth, calculators, cmc, customers, external_bodies, health, lab, standards, users,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -32,6 +34,7 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         standards::download_standard_certificate, standards::upload_standard_certificate,
         standards::list_intermediate_checks, standards::record_intermediate_check,
         standards::get_traceability, standards::get_fitness, standards::get_dependents,
+        calculators::evaluate_uncertainty, calculators::evaluate_conformity, calculators::compute_en,
         audit::list_audit_events, audit::verify_audit_chain,
     ),
     modifiers(&Security, &RolesInDescriptions),
@@ -41,6 +44,7 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         (name = "users", description = "Accounts and roles"),
         (name = "customers", description = "Customer organisations"),
         (name = "standards", description = "Measurement standards, traceability and the accreditation scope (ISO/IEC 17025 §6.4, §6.5)"),
+        (name = "calculators", description = "Uncertainty (GUM, Monte Carlo), conformity decisions, En numbers"),
         (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
         (name = "health", description = "Liveness and readiness"),
     )

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod calculators;
 pub mod cmc;
 pub mod customers;
 pub mod docs;
@@ -143,6 +144,10 @@ routes! {
     get "/api/v1/standards/{id}/traceability" => standards::get_traceability,
     get "/api/v1/standards/{id}/fitness" => standards::get_fitness,
     get "/api/v1/standards/{id}/dependents" => standards::get_dependents,
+
+    post "/api/v1/uncertainty/evaluate" => calculators::evaluate_uncertainty,
+    post "/api/v1/conformity/evaluate" => calculators::evaluate_conformity,
+    post "/api/v1/proficiency/en" => calculators::compute_en,
 
     get "/api/v1/audit-events" => audit::list_audit_events,
     get "/api/v1/audit-events/verify" => audit::verify_audit_chain,
