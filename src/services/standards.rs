@@ -1518,7 +1518,20 @@ pub fn dependents(
         depth: i32,
         #[diesel(sql_type = Text)]
         calibration_id: String,
+        #[diesel(sql_type = Text)]
+        certificate_number: String,
+        #[diesel(sql_type = Date)]
+        calibrated_on: NaiveDate,
+        #[diesel(sql_type = Text)]
+        via_standard_id: String,
+        #[diesel(sql_type = Text)]
+        standard_id: String,
+        #[diesel(sql_type = Text)]
+        asset_id: String,
+        #[diesel(sql_type = Text)]
+        name: String,
     }
+    // One round trip: the walk down, then the rows it found with their standards.
     let rows = diesel::sql_query(
         "WITH RECURSIVE dep(depth, standard_id, calibration_id, calibrated_on) AS ( \
              SELECT 1, c.standard_id, c.id, c.calibrated_on FROM standard_calibrations c \
@@ -1527,35 +1540,41 @@ pub fn dependents(
              SELECT dep.depth + 1, c.standard_id, c.id, c.calibrated_on \
              FROM standard_calibrations c JOIN dep ON c.issuer_standard_id = dep.standard_id \
              WHERE c.calibrated_on >= dep.calibrated_on AND c.calibrated_on <= $3 AND dep.depth < $4) \
-         SELECT MIN(depth) AS depth, calibration_id FROM dep GROUP BY calibration_id",
+         SELECT MIN(dep.depth) AS depth, c.id AS calibration_id, c.certificate_number, c.calibrated_on, \
+                c.issuer_standard_id AS via_standard_id, s.id AS standard_id, s.asset_id, s.name \
+         FROM dep JOIN standard_calibrations c ON c.id = dep.calibration_id \
+              JOIN standards s ON s.id = c.standard_id \
+         GROUP BY c.id, c.certificate_number, c.calibrated_on, c.issuer_standard_id, s.id, s.asset_id, s.name",
     )
     .bind::<Text, _>(standard_id)
     .bind::<Date, _>(from)
     .bind::<Date, _>(to)
     .bind::<Integer, _>(MAX_CHAIN_DEPTH)
     .load::<Row>(conn)?;
-    let depth: HashMap<StandardCalibrationId, i32> = rows
-        .iter()
-        .filter_map(|r| r.calibration_id.parse().ok().map(|id| (id, r.depth)))
-        .collect();
-    let ids: Vec<StandardCalibrationId> = depth.keys().copied().collect();
-    let mut found = Vec::new();
-    for chunk in ids.chunks(500) {
-        let rows = standard_calibrations::table
-            .inner_join(standards::table.on(standards::id.eq(standard_calibrations::standard_id)))
-            .filter(standard_calibrations::id.eq_any(chunk))
-            .load::<(StandardCalibration, Standard)>(conn)?;
-        for (c, s) in rows {
-            found.push(DependentCalibration {
-                depth: depth.get(&c.id).copied().unwrap_or(1),
-                standard: (&s).into(),
-                via_standard_id: c.issuer_standard_id.unwrap_or(standard_id),
-                calibration_id: c.id,
-                certificate_number: c.certificate_number,
-                calibrated_on: c.calibrated_on,
-            });
-        }
-    }
+    let mut found = rows
+        .into_iter()
+        .map(|r| {
+            let parse = |text: &str| {
+                text.parse()
+                    .map_err(|_| AppError::internal(format!("bad id {text}")))
+            };
+            Ok(DependentCalibration {
+                depth: r.depth,
+                standard: StandardRef {
+                    id: parse(&r.standard_id)?,
+                    asset_id: r.asset_id,
+                    name: r.name,
+                },
+                calibration_id: r
+                    .calibration_id
+                    .parse()
+                    .map_err(|_| AppError::internal("bad calibration id"))?,
+                certificate_number: r.certificate_number,
+                calibrated_on: r.calibrated_on,
+                via_standard_id: parse(&r.via_standard_id)?,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
     found.sort_by_key(|d| (d.depth, d.calibrated_on, d.calibration_id));
     Ok(Dependents {
         standard_id,
