@@ -69,6 +69,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "how long failures count and the lock lasts",
     ),
     ("log_format", "text", "text or json"),
+    (
+        "utc_offset",
+        "+07:00",
+        "the lab's offset from UTC for times printed on documents",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -90,6 +95,7 @@ pub struct Config {
     pub login_max_failures_per_address: u32,
     pub login_lockout: Duration,
     pub json_logs: bool,
+    pub utc_offset: chrono::FixedOffset,
 }
 
 fn env_name(key: &str) -> String {
@@ -211,6 +217,15 @@ impl Config {
                 "CALAB_LOG_FORMAT must be text or json, not {log_format:?}"
             ));
         }
+        let offset_text = v.text("utc_offset");
+        let utc_offset = offset_text
+            .parse::<chrono::FixedOffset>()
+            .unwrap_or_else(|_| {
+                v.errors.push(format!(
+                    "CALAB_UTC_OFFSET must look like +07:00 or -05:30, not {offset_text:?}"
+                ));
+                chrono::Offset::fix(&chrono::Utc)
+            });
         let config = Config {
             backend,
             bind,
@@ -234,6 +249,7 @@ impl Config {
                 60 * v.number::<u64>("login_lockout_minutes", 1, 1440),
             ),
             json_logs: log_format == "json",
+            utc_offset,
             database_url,
         };
         if v.errors.is_empty() {

@@ -114,6 +114,8 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
             config.login_max_failures_per_address,
         ),
         body_limit: config.body_limit,
+        utc_offset: config.utc_offset,
+        public_url: config.public_url.clone(),
     })
 }
 

@@ -6,7 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::authz::Op;
 use super::{
-    audit, auth, calculators, cmc, customers, external_bodies, health, lab, standards, users,
+    audit, auth, calculators, cmc, customers, external_bodies, health, instruments, lab, standards,
+    users, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -34,6 +35,12 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         standards::download_standard_certificate, standards::upload_standard_certificate,
         standards::list_intermediate_checks, standards::record_intermediate_check,
         standards::get_traceability, standards::get_fitness, standards::get_dependents,
+        instruments::list_instruments, instruments::create_instrument, instruments::list_due_instruments,
+        instruments::import_instruments, instruments::export_instruments, instruments::get_instrument,
+        instruments::update_instrument, instruments::delete_instrument, instruments::get_instrument_history,
+        instruments::get_instrument_label,
+        work_orders::list_work_orders, work_orders::create_work_order, work_orders::get_work_order,
+        work_orders::get_work_order_receipt, work_orders::change_item_status,
         calculators::evaluate_uncertainty, calculators::evaluate_conformity, calculators::compute_en,
         audit::list_audit_events, audit::verify_audit_chain,
     ),
@@ -44,6 +51,7 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         (name = "users", description = "Accounts and roles"),
         (name = "customers", description = "Customer organisations"),
         (name = "standards", description = "Measurement standards, traceability and the accreditation scope (ISO/IEC 17025 §6.4, §6.5)"),
+        (name = "instruments", description = "Customer instruments, work orders and item status (ISO/IEC 17025 §7.1, §7.4)"),
         (name = "calculators", description = "Uncertainty (GUM, Monte Carlo), conformity decisions, En numbers"),
         (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
         (name = "health", description = "Liveness and readiness"),

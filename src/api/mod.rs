@@ -11,10 +11,12 @@ pub mod docs;
 pub mod external_bodies;
 pub mod extract;
 pub mod health;
+pub mod instruments;
 pub mod lab;
 pub mod problem;
 pub mod standards;
 pub mod users;
+pub mod work_orders;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -30,6 +32,10 @@ pub struct AppState {
     pub tokens: Tokens,
     pub throttle: LoginThrottle,
     pub body_limit: usize,
+    /// The lab's time zone, for documents.
+    pub utc_offset: chrono::FixedOffset,
+    /// The URL clients reach the service at, for links printed on documents.
+    pub public_url: String,
 }
 
 impl AppState {
@@ -144,6 +150,22 @@ routes! {
     get "/api/v1/standards/{id}/traceability" => standards::get_traceability,
     get "/api/v1/standards/{id}/fitness" => standards::get_fitness,
     get "/api/v1/standards/{id}/dependents" => standards::get_dependents,
+
+    get "/api/v1/instruments" => instruments::list_instruments,
+    post "/api/v1/instruments" => instruments::create_instrument,
+    get "/api/v1/instruments/due" => instruments::list_due_instruments,
+    post "/api/v1/instruments/import" => instruments::import_instruments,
+    get "/api/v1/instruments/export.csv" => instruments::export_instruments,
+    get "/api/v1/instruments/{id}" => instruments::get_instrument,
+    patch "/api/v1/instruments/{id}" => instruments::update_instrument,
+    delete "/api/v1/instruments/{id}" => instruments::delete_instrument,
+    get "/api/v1/instruments/{id}/history" => instruments::get_instrument_history,
+    get "/api/v1/instruments/{id}/label.pdf" => instruments::get_instrument_label,
+    get "/api/v1/work-orders" => work_orders::list_work_orders,
+    post "/api/v1/work-orders" => work_orders::create_work_order,
+    get "/api/v1/work-orders/{id}" => work_orders::get_work_order,
+    get "/api/v1/work-orders/{id}/receipt.pdf" => work_orders::get_work_order_receipt,
+    post "/api/v1/work-orders/{id}/items/{item_id}/status" => work_orders::change_item_status,
 
     post "/api/v1/uncertainty/evaluate" => calculators::evaluate_uncertainty,
     post "/api/v1/conformity/evaluate" => calculators::evaluate_conformity,

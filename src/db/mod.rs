@@ -206,6 +206,53 @@ pub fn now() -> chrono::NaiveDateTime {
 }
 
 diesel::define_sql_function! {
-    /// Lower-case text, for case-insensitive search on both backends (no `ilike` on SQLite).
+    /// Lower-case text, for case-insensitive search on both backends (no `ilike` on SQLite, and
+    /// SQLite's `like` ignores case where PostgreSQL's does not).
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+diesel::define_sql_function! {
+    /// `lower` of an optional column.
+    #[sql_name = "lower"]
+    fn lower_opt(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>;
+}
+
+/// Inserts many rows of one table in multi-row statements, a chunk at a time. The derived
+/// two-backend connection cannot batch (STACK-NOTES), so this matches on the backend; the statement
+/// is the same on both.
+#[macro_export]
+macro_rules! insert_many {
+    ($conn:expr, $table:expr, $rows:expr, $chunk:expr) => {{
+        let mut inserted = 0usize;
+        for part in $rows.chunks($chunk) {
+            inserted += match &mut *$conn {
+                $crate::db::DbConn::Sqlite(c) => {
+                    diesel::insert_into($table).values(part).execute(c)?
+                }
+                $crate::db::DbConn::Pg(c) => diesel::insert_into($table).values(part).execute(c)?,
+            };
+        }
+        inserted
+    }};
+}
+
+/// Takes `count` numbers from a named gapless counter inside the caller's transaction and returns
+/// the first. The row lock (PostgreSQL) or the write lock (SQLite) orders concurrent takers.
+pub fn take_sequence(conn: &mut DbConn, name: &str, count: i64) -> AppResult<i64> {
+    use schema::sequences;
+    let updated: Option<i64> = diesel::update(sequences::table.find(name))
+        .set(sequences::value.eq(sequences::value + count))
+        .returning(sequences::value)
+        .get_result(conn)
+        .optional()?;
+    let last = match updated {
+        Some(last) => last,
+        None => {
+            diesel::insert_into(sequences::table)
+                .values((sequences::name.eq(name), sequences::value.eq(count)))
+                .execute(conn)?;
+            count
+        }
+    };
+    Ok(last - count + 1)
 }

@@ -343,3 +343,111 @@ pub struct CmcChanges {
     pub valid_from: Option<NaiveDate>,
     pub withdrawn_on: Option<Option<NaiveDate>>,
 }
+
+use super::schema::{instruments, item_status_events, work_order_items, work_orders};
+use super::types::{InstrumentId, ItemEventId, WorkOrderId, WorkOrderItemId};
+use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = instruments)]
+pub struct Instrument {
+    pub id: InstrumentId,
+    pub lab_id: String,
+    pub customer_id: CustomerId,
+    pub description: String,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub asset_tag: Option<String>,
+    pub quantity: Option<String>,
+    pub range_min: Option<f64>,
+    pub range_max: Option<f64>,
+    pub unit: Option<String>,
+    pub resolution: Option<String>,
+    pub tolerance: String,
+    pub recalibration_interval_months: Option<i32>,
+    pub last_calibrated_on: Option<NaiveDate>,
+    pub last_verdict: Option<String>,
+    pub next_due_on: Option<NaiveDate>,
+    pub status: ItemStatus,
+    pub internal_notes: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub deleted_at: Option<NaiveDateTime>,
+    pub deleted_by: Option<UserId>,
+    pub delete_reason: Option<String>,
+}
+
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = instruments)]
+pub struct InstrumentChanges {
+    pub description: Option<String>,
+    pub manufacturer: Option<Option<String>>,
+    pub model: Option<Option<String>>,
+    pub serial_number: Option<Option<String>>,
+    pub asset_tag: Option<Option<String>>,
+    pub quantity: Option<Option<String>>,
+    pub range_min: Option<Option<f64>>,
+    pub range_max: Option<Option<f64>>,
+    pub unit: Option<Option<String>>,
+    pub resolution: Option<Option<String>>,
+    pub tolerance: Option<String>,
+    pub recalibration_interval_months: Option<Option<i32>>,
+    pub last_calibrated_on: Option<Option<NaiveDate>>,
+    pub next_due_on: Option<Option<NaiveDate>>,
+    pub internal_notes: Option<Option<String>>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = work_orders)]
+pub struct WorkOrder {
+    pub id: WorkOrderId,
+    pub number: String,
+    pub customer_id: CustomerId,
+    pub received_at: NaiveDateTime,
+    pub received_by: Option<UserId>,
+    pub delivered_by: Option<String>,
+    pub promised_on: Option<NaiveDate>,
+    pub contract_review_note: Option<String>,
+    pub notes: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = work_order_items)]
+pub struct WorkOrderItem {
+    pub id: WorkOrderItemId,
+    pub work_order_id: WorkOrderId,
+    pub instrument_id: InstrumentId,
+    pub line_no: i32,
+    pub service: Service,
+    pub requested_points: Option<String>,
+    pub decision_rule: DecisionRuleKind,
+    pub guard_band: Option<String>,
+    pub due_date_on_certificate: i32,
+    pub condition_flags: String,
+    pub condition_remarks: Option<String>,
+    pub accessories: Option<String>,
+    pub status: ItemStatus,
+    pub status_before_hold: Option<ItemStatus>,
+    pub status_reason: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+#[diesel(table_name = item_status_events)]
+pub struct ItemStatusEvent {
+    pub id: ItemEventId,
+    pub item_id: WorkOrderItemId,
+    pub instrument_id: InstrumentId,
+    pub from_status: Option<ItemStatus>,
+    pub to_status: ItemStatus,
+    pub reason: Option<String>,
+    pub changed_by: Option<UserId>,
+    pub changed_at: NaiveDateTime,
+}

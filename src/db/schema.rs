@@ -93,7 +93,6 @@ diesel::table! {
 
 diesel::joinable!(users -> customers (customer_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::allow_tables_to_appear_in_same_query!(customers, users, refresh_tokens);
 
 diesel::table! {
     quantities (code) {
@@ -226,13 +225,119 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sequences (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    instruments (id) {
+        id -> Text,
+        lab_id -> Text,
+        customer_id -> Text,
+        description -> Text,
+        manufacturer -> Nullable<Text>,
+        model -> Nullable<Text>,
+        serial_number -> Nullable<Text>,
+        asset_tag -> Nullable<Text>,
+        quantity -> Nullable<Text>,
+        range_min -> Nullable<Double>,
+        range_max -> Nullable<Double>,
+        unit -> Nullable<Text>,
+        resolution -> Nullable<Text>,
+        tolerance -> Text,
+        recalibration_interval_months -> Nullable<Integer>,
+        last_calibrated_on -> Nullable<Date>,
+        last_verdict -> Nullable<Text>,
+        next_due_on -> Nullable<Date>,
+        status -> Text,
+        internal_notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+        delete_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    work_orders (id) {
+        id -> Text,
+        number -> Text,
+        customer_id -> Text,
+        received_at -> Timestamp,
+        received_by -> Nullable<Text>,
+        delivered_by -> Nullable<Text>,
+        promised_on -> Nullable<Date>,
+        contract_review_note -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    work_order_items (id) {
+        id -> Text,
+        work_order_id -> Text,
+        instrument_id -> Text,
+        line_no -> Integer,
+        service -> Text,
+        requested_points -> Nullable<Text>,
+        decision_rule -> Text,
+        guard_band -> Nullable<Text>,
+        due_date_on_certificate -> Integer,
+        condition_flags -> Text,
+        condition_remarks -> Nullable<Text>,
+        accessories -> Nullable<Text>,
+        status -> Text,
+        status_before_hold -> Nullable<Text>,
+        status_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    item_status_events (id) {
+        id -> Text,
+        item_id -> Text,
+        instrument_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        reason -> Nullable<Text>,
+        changed_by -> Nullable<Text>,
+        changed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(instruments -> customers (customer_id));
+diesel::joinable!(work_order_items -> work_orders (work_order_id));
+diesel::joinable!(work_order_items -> instruments (instrument_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
-    standards,
-    standard_calibrations,
-    external_bodies,
-    standard_status_changes,
-    intermediate_checks,
-    standard_calibration_files,
+    laboratory,
+    customers,
+    users,
+    refresh_tokens,
+    audit_events,
+    audit_head,
     quantities,
+    external_bodies,
+    standards,
+    standard_status_changes,
+    standard_calibrations,
+    standard_calibration_files,
+    intermediate_checks,
     cmc_entries,
+    sequences,
+    instruments,
+    work_orders,
+    work_order_items,
+    item_status_events,
 );

@@ -121,6 +121,10 @@ typed_id!(
     StatusChangeId,
     IntermediateCheckId,
     FileId,
+    InstrumentId,
+    WorkOrderId,
+    WorkOrderItemId,
+    ItemEventId,
 );
 
 /// Domain enumerations stored as text. `foreign_derive` puts diesel's traits on the domain types
@@ -137,6 +141,7 @@ macro_rules! domain_text_column {
     )*};
 }
 
+use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service};
 use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
 use crate::domain::{CertificateLanguage, Role};
 
@@ -146,5 +151,8 @@ domain_text_column!(
     StandardStatus,
     StandardKind,
     BodyKind,
-    AsFound
+    AsFound,
+    ItemStatus,
+    Service,
+    DecisionRuleKind,
 );

@@ -9,7 +9,7 @@ use super::lab::{self, UpdateLab};
 use super::users::{self, CreateUser};
 use super::Ctx;
 use crate::db::schema::{customers as customers_table, users as users_table};
-use crate::db::DbConn;
+use crate::db::{CustomerId, DbConn};
 use crate::domain::{CertificateLanguage, Role};
 use crate::error::AppResult;
 
@@ -174,6 +174,7 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
         });
     }
     seed_standards(conn, &ctx)?;
+    seed_intake(conn, &ctx, dong_a.id, mekong.id)?;
     Ok(accounts)
 }
 
@@ -465,6 +466,317 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
                 valid_from: days_ago(365),
             },
         )?;
+    }
+    Ok(())
+}
+
+/// Two customers' instruments in every state of the workflow, and some due for recall.
+fn seed_intake(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    dong_a: CustomerId,
+    mekong: CustomerId,
+) -> AppResult<()> {
+    use super::instruments::CreateInstrument;
+    use super::work_orders::{self, ChangeItemStatus, Condition, CreateWorkOrder, NewItem};
+    use crate::domain::intake::{
+        ConditionFlag, DecisionRuleKind, ItemStatus, Service, ToleranceBand,
+    };
+
+    let today = super::standards::today();
+    let instrument = |description: &str,
+                      manufacturer: &str,
+                      serial: &str,
+                      quantity: &str,
+                      unit: &str,
+                      max: f64,
+                      mpe: f64| {
+        CreateInstrument {
+            customer_id: None,
+            description: description.into(),
+            manufacturer: Some(manufacturer.into()),
+            model: None,
+            serial_number: Some(serial.into()),
+            asset_tag: None,
+            quantity: Some(quantity.into()),
+            range_min: Some(0.0),
+            range_max: Some(max),
+            unit: Some(unit.into()),
+            resolution: None,
+            tolerance: vec![ToleranceBand {
+                range_min: None,
+                range_max: None,
+                mpe_absolute: Some(mpe),
+                mpe_relative: None,
+            }],
+            recalibration_interval_months: Some(12),
+            last_calibrated_on: Some(today - chrono::Duration::days(340)),
+            internal_notes: None,
+        }
+    };
+    let item =
+        |new: CreateInstrument, service, rule, flags: Vec<ConditionFlag>, remarks: &str| NewItem {
+            instrument_id: None,
+            new_instrument: Some(new),
+            service,
+            requested_points: Some("5 điểm đều trên dải đo / 5 points over the range".into()),
+            decision_rule: rule,
+            guard_band: None,
+            due_date_on_certificate: true,
+            condition: Condition {
+                flags,
+                remarks: Some(remarks.into()).filter(|r: &String| !r.is_empty()),
+            },
+            accessories: None,
+        };
+    // The path each item takes, by its position; the last statuses branch off the main path.
+    use ItemStatus::*;
+    let paths: [&[ItemStatus]; 10] = [
+        &[],
+        &[InCalibration],
+        &[InCalibration, AwaitingApproval],
+        &[InCalibration, AwaitingApproval, Approved],
+        &[InCalibration, AwaitingApproval, Approved, CertificateIssued],
+        &[
+            InCalibration,
+            AwaitingApproval,
+            Approved,
+            CertificateIssued,
+            ReadyForReturn,
+        ],
+        &[
+            InCalibration,
+            AwaitingApproval,
+            Approved,
+            CertificateIssued,
+            ReadyForReturn,
+            Returned,
+        ],
+        &[InCalibration, OnHold],
+        &[Cancelled],
+        &[Cancelled, ReadyForReturn, Returned],
+    ];
+    let orders = [
+        (
+            dong_a,
+            vec![
+                item(
+                    instrument(
+                        "Cân phân tích / Analytical balance",
+                        "Sartorius",
+                        "SA-0318842",
+                        "mass",
+                        "g",
+                        220.0,
+                        0.0005,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::Simple,
+                    vec![],
+                    "",
+                ),
+                item(
+                    instrument(
+                        "Thước cặp điện tử / Digital caliper",
+                        "Mitutoyo",
+                        "MT-500-196",
+                        "length",
+                        "mm",
+                        150.0,
+                        0.02,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::Guarded,
+                    vec![],
+                    "",
+                ),
+                item(
+                    instrument(
+                        "Đồng hồ áp suất / Pressure gauge 0–16 bar",
+                        "WIKA",
+                        "WK-2131-09",
+                        "pressure",
+                        "kPa",
+                        1600.0,
+                        16.0,
+                    ),
+                    Service::Verification,
+                    DecisionRuleKind::Simple,
+                    vec![ConditionFlag::Dirty],
+                    "Mặt kính bẩn / dirty glass",
+                ),
+                item(
+                    instrument(
+                        "Nhiệt kế điện tử / Digital thermometer",
+                        "Testo",
+                        "TS-735-221",
+                        "temperature",
+                        "°C",
+                        200.0,
+                        0.3,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::None,
+                    vec![],
+                    "",
+                ),
+                item(
+                    instrument(
+                        "Panme / Outside micrometer 0–25 mm",
+                        "Mitutoyo",
+                        "MT-103-137",
+                        "length",
+                        "mm",
+                        25.0,
+                        0.002,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::Guarded,
+                    vec![],
+                    "",
+                ),
+            ],
+        ),
+        (
+            mekong,
+            vec![
+                item(
+                    instrument(
+                        "Cân kỹ thuật / Precision balance",
+                        "Ohaus",
+                        "OH-PX3202",
+                        "mass",
+                        "g",
+                        3200.0,
+                        0.02,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::Simple,
+                    vec![],
+                    "",
+                ),
+                item(
+                    instrument(
+                        "Tủ ấm / Incubator probe",
+                        "Memmert",
+                        "MM-IN55-07",
+                        "temperature",
+                        "°C",
+                        80.0,
+                        0.5,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::Guarded,
+                    vec![],
+                    "",
+                ),
+                item(
+                    instrument(
+                        "Áp kế chuẩn / Test gauge",
+                        "Additel",
+                        "AD-681-330",
+                        "pressure",
+                        "kPa",
+                        700.0,
+                        1.75,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::None,
+                    vec![ConditionFlag::Incomplete],
+                    "Thiếu đầu nối / adaptor missing",
+                ),
+                item(
+                    instrument(
+                        "Bộ quả cân M1 / M1 weights",
+                        "Kern",
+                        "KN-M1-2210",
+                        "mass",
+                        "g",
+                        1000.0,
+                        0.05,
+                    ),
+                    Service::Verification,
+                    DecisionRuleKind::Simple,
+                    vec![],
+                    "",
+                ),
+                item(
+                    instrument(
+                        "Nhiệt ẩm kế / Thermohygrometer",
+                        "Vaisala",
+                        "VS-HM40-88",
+                        "humidity",
+                        "%RH",
+                        100.0,
+                        2.0,
+                    ),
+                    Service::Calibration,
+                    DecisionRuleKind::Simple,
+                    vec![ConditionFlag::Damaged],
+                    "Vỏ nứt / cracked case",
+                ),
+            ],
+        ),
+    ];
+    let mut position = 0;
+    for (customer, items) in orders {
+        let order = work_orders::create(
+            conn,
+            ctx,
+            CreateWorkOrder {
+                customer_id: customer,
+                received_at: None,
+                delivered_by: Some("Nhân viên giao nhận / courier".into()),
+                promised_on: Some(today + chrono::Duration::days(10)),
+                contract_review_note: Some("Phương pháp, điểm đo và quy tắc quyết định đã thống nhất / methods, points and decision rule agreed".into()),
+                notes: None,
+                items,
+            },
+        )?;
+        for item in order.items {
+            let mut version = item.version;
+            for status in paths[position % paths.len()] {
+                let reason = matches!(status, OnHold | Cancelled)
+                    .then(|| "Chờ khách hàng xác nhận / awaiting the customer".to_string());
+                let updated = work_orders::change_item_status(
+                    conn,
+                    ctx,
+                    order.id,
+                    item.id,
+                    Some(version),
+                    ChangeItemStatus {
+                        status: *status,
+                        reason,
+                    },
+                )?;
+                version = updated
+                    .items
+                    .iter()
+                    .find(|i| i.id == item.id)
+                    .map(|i| i.version)
+                    .unwrap_or(version + 1);
+            }
+            position += 1;
+        }
+    }
+    // Instruments registered but not in the lab, some due for recall.
+    for (customer, offset, serial) in [
+        (dong_a, 330, "SA-RECALL-1"),
+        (dong_a, 400, "SA-RECALL-2"),
+        (mekong, 200, "MK-RECALL-1"),
+    ] {
+        let mut new = instrument(
+            "Cân điện tử / Electronic balance",
+            "AND",
+            serial,
+            "mass",
+            "g",
+            600.0,
+            0.01,
+        );
+        new.customer_id = Some(customer);
+        new.last_calibrated_on = Some(today - chrono::Duration::days(offset));
+        super::instruments::create(conn, ctx, new)?;
     }
     Ok(())
 }

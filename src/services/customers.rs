@@ -8,7 +8,7 @@ use super::audit::{self, Change};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Customer, CustomerChanges};
 use crate::db::schema::customers;
-use crate::db::{lower, now, write_tx, CustomerId, DbConn};
+use crate::db::{lower, lower_opt, now, write_tx, CustomerId, DbConn};
 use crate::domain::CertificateLanguage;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -181,7 +181,7 @@ pub fn list(
             lower(customers::name)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(customers::tax_code.like(pattern).escape('\\')),
+                .or(lower_opt(customers::tax_code).like(pattern).escape('\\')),
         );
     }
     if let Some(after) = page.after()? {

@@ -7,9 +7,11 @@ pub mod bootstrap;
 pub mod cmc;
 pub mod customers;
 pub mod external_bodies;
+pub mod instruments;
 pub mod lab;
 pub mod standards;
 pub mod users;
+pub mod work_orders;
 
 use base64::Engine as _;
 

@@ -21,7 +21,7 @@ use crate::db::schema::{
     standard_status_changes, standards, users,
 };
 use crate::db::{
-    lower, now, write_tx, DbConn, ExternalBodyId, FileId, IntermediateCheckId,
+    lower, lower_opt, now, write_tx, DbConn, ExternalBodyId, FileId, IntermediateCheckId,
     StandardCalibrationId, StandardId, StatusChangeId, UserId,
 };
 use crate::domain::traceability::{
@@ -248,7 +248,9 @@ pub fn list(
                 .like(pattern.clone())
                 .escape('\\')
                 .or(lower(standards::name).like(pattern.clone()).escape('\\'))
-                .or(standards::serial_number.like(pattern).escape('\\')),
+                .or(lower_opt(standards::serial_number)
+                    .like(pattern)
+                    .escape('\\')),
         );
     }
     if let Some(v) = &filter.quantity {

@@ -11,6 +11,7 @@ mod calculators;
 mod cli;
 mod conventions;
 mod customers;
+mod intake;
 mod migrations;
 mod openapi;
 mod standards;

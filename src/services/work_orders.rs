@@ -1,0 +1,622 @@
+//! Work orders: the intake of customer items (ISO/IEC 17025 §7.1 review of requests, §7.4 handling
+//! of items) and each item's way through the lab, one audited status change at a time.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+
+use super::audit::{self, Change};
+use super::instruments::{self, CreateInstrument};
+use super::{Ctx, Page, PageRequest};
+use crate::db::models::{Instrument, ItemStatusEvent, WorkOrder, WorkOrderItem};
+use crate::db::schema::{
+    customers, instruments as instruments_table, item_status_events, users, work_order_items,
+    work_orders,
+};
+use crate::db::{
+    now, take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, UserId,
+    WorkOrderId, WorkOrderItemId,
+};
+use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service};
+use crate::domain::Decimal;
+use crate::error::{AppError, AppResult, FieldError};
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Condition {
+    #[serde(default)]
+    pub flags: Vec<ConditionFlag>,
+    /// As received, in words.
+    pub remarks: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    /// An instrument already registered for this customer, or:
+    pub instrument_id: Option<InstrumentId>,
+    /// a new one, registered at intake (its `customer_id` is the work order's).
+    pub new_instrument: Option<CreateInstrument>,
+    pub service: Service,
+    /// The points the customer asked for, as agreed.
+    pub requested_points: Option<String>,
+    /// The decision rule agreed at contract review (§7.1.3).
+    #[serde(default = "no_rule")]
+    pub decision_rule: DecisionRuleKind,
+    /// The guard band w, for `guard_band` only.
+    pub guard_band: Option<Decimal>,
+    /// Whether the customer asked for a due date on the certificate.
+    #[serde(default)]
+    pub due_date_on_certificate: bool,
+    #[serde(default)]
+    pub condition: Condition,
+    pub accessories: Option<String>,
+}
+
+fn no_rule() -> DecisionRuleKind {
+    DecisionRuleKind::None
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWorkOrder {
+    pub customer_id: CustomerId,
+    /// When the items arrived; now when absent.
+    pub received_at: Option<DateTime<Utc>>,
+    /// Who brought them.
+    pub delivered_by: Option<String>,
+    pub promised_on: Option<NaiveDate>,
+    /// The review of the request (§7.1.1): what was agreed, deviations, subcontracting.
+    pub contract_review_note: Option<String>,
+    pub notes: Option<String>,
+    pub items: Vec<NewItem>,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeItemStatus {
+    pub status: ItemStatus,
+    /// Required to put on hold, cancel, or send back to calibration.
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ItemInstrument {
+    pub id: InstrumentId,
+    pub lab_id: String,
+    pub description: String,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub id: WorkOrderItemId,
+    pub line_no: i32,
+    pub instrument: ItemInstrument,
+    pub service: Service,
+    pub requested_points: Option<String>,
+    pub decision_rule: DecisionRuleKind,
+    pub guard_band: Option<String>,
+    pub due_date_on_certificate: bool,
+    pub condition: Condition,
+    pub accessories: Option<String>,
+    pub status: ItemStatus,
+    pub status_reason: Option<String>,
+    pub version: i32,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct WorkOrderView {
+    pub id: WorkOrderId,
+    pub number: String,
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    pub received_at: DateTime<Utc>,
+    pub received_by: Option<String>,
+    pub delivered_by: Option<String>,
+    pub promised_on: Option<NaiveDate>,
+    /// Lab-internal; not shown to customers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_review_note: Option<String>,
+    pub notes: Option<String>,
+    pub items: Vec<ItemView>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+}
+
+fn optional(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn find(conn: &mut DbConn, ctx: &Ctx, id: WorkOrderId) -> AppResult<WorkOrder> {
+    let mut query = work_orders::table.find(id).into_boxed();
+    if let Some(own) = ctx.customer_scope() {
+        query = query.filter(work_orders::customer_id.eq(own));
+    }
+    query
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("work order"))
+}
+
+fn views(conn: &mut DbConn, ctx: &Ctx, orders: Vec<WorkOrder>) -> AppResult<Vec<WorkOrderView>> {
+    let ids: Vec<WorkOrderId> = orders.iter().map(|o| o.id).collect();
+    let items = work_order_items::table
+        .inner_join(
+            instruments_table::table.on(instruments_table::id.eq(work_order_items::instrument_id)),
+        )
+        .filter(work_order_items::work_order_id.eq_any(&ids))
+        .order((
+            work_order_items::work_order_id.asc(),
+            work_order_items::line_no.asc(),
+        ))
+        .select((WorkOrderItem::as_select(), Instrument::as_select()))
+        .load::<(WorkOrderItem, Instrument)>(conn)?;
+    let mut by_order: HashMap<WorkOrderId, Vec<ItemView>> = HashMap::new();
+    for (item, instrument) in items {
+        by_order
+            .entry(item.work_order_id)
+            .or_default()
+            .push(ItemView {
+                id: item.id,
+                line_no: item.line_no,
+                instrument: ItemInstrument {
+                    id: instrument.id,
+                    lab_id: instrument.lab_id,
+                    description: instrument.description,
+                    manufacturer: instrument.manufacturer,
+                    model: instrument.model,
+                    serial_number: instrument.serial_number,
+                },
+                service: item.service,
+                requested_points: item.requested_points,
+                decision_rule: item.decision_rule,
+                guard_band: item.guard_band,
+                due_date_on_certificate: item.due_date_on_certificate != 0,
+                condition: Condition {
+                    flags: serde_json::from_str(&item.condition_flags).unwrap_or_default(),
+                    remarks: item.condition_remarks,
+                },
+                accessories: item.accessories,
+                status: item.status,
+                status_reason: item.status_reason,
+                version: item.version,
+            });
+    }
+    let customer_ids: Vec<CustomerId> = orders.iter().map(|o| o.customer_id).collect();
+    let names: HashMap<CustomerId, String> = customers::table
+        .filter(customers::id.eq_any(customer_ids))
+        .select((customers::id, customers::name))
+        .load::<(CustomerId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let user_ids: Vec<UserId> = orders.iter().filter_map(|o| o.received_by).collect();
+    let people: HashMap<UserId, String> = users::table
+        .filter(users::id.eq_any(user_ids))
+        .select((users::id, users::name))
+        .load::<(UserId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let staff = ctx.customer_scope().is_none();
+    Ok(orders
+        .into_iter()
+        .map(|o| WorkOrderView {
+            items: by_order.remove(&o.id).unwrap_or_default(),
+            customer_name: names.get(&o.customer_id).cloned().unwrap_or_default(),
+            received_by: o.received_by.and_then(|u| people.get(&u).cloned()),
+            contract_review_note: o.contract_review_note.filter(|_| staff),
+            id: o.id,
+            number: o.number,
+            customer_id: o.customer_id,
+            received_at: o.received_at.and_utc(),
+            delivered_by: o.delivered_by,
+            promised_on: o.promised_on,
+            notes: o.notes,
+            version: o.version,
+            created_at: o.created_at.and_utc(),
+        })
+        .collect())
+}
+
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: WorkOrderId) -> AppResult<WorkOrderView> {
+    let order = find(conn, ctx, id)?;
+    views(conn, ctx, vec![order])?
+        .pop()
+        .ok_or(AppError::NotFound("work order"))
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    customer: Option<CustomerId>,
+    page: &PageRequest,
+) -> AppResult<Page<WorkOrderView>> {
+    let mut query = work_orders::table.into_boxed();
+    if let Some(own) = ctx.customer_scope() {
+        query = query.filter(work_orders::customer_id.eq(own));
+    } else if let Some(c) = customer {
+        query = query.filter(work_orders::customer_id.eq(c));
+    }
+    if let Some(after) = page.after()? {
+        let after: WorkOrderId = after
+            .parse()
+            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+        query = query.filter(work_orders::id.gt(after));
+    }
+    let rows = query
+        .order(work_orders::id.asc())
+        .limit(page.limit()? + 1)
+        .load::<WorkOrder>(conn)?;
+    let page = page.page(rows, |o| o.id.to_string())?;
+    Ok(Page {
+        items: views(conn, ctx, page.items)?,
+        next_cursor: page.next_cursor,
+    })
+}
+
+fn check_item(
+    conn: &mut DbConn,
+    customer: CustomerId,
+    n: usize,
+    item: &NewItem,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    let field = |name: &str| format!("items[{n}].{name}");
+    match (&item.instrument_id, &item.new_instrument) {
+        (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
+            field("instrument_id"),
+            "give exactly one of instrument_id and new_instrument",
+        )),
+        (Some(id), None) => {
+            let found = instruments_table::table
+                .find(id)
+                .filter(instruments_table::deleted_at.is_null())
+                .filter(instruments_table::customer_id.eq(customer))
+                .select((instruments_table::lab_id, instruments_table::status))
+                .first::<(String, ItemStatus)>(conn)
+                .optional()?;
+            match found {
+                None => errors.push(FieldError::new(
+                    field("instrument_id"),
+                    "no such instrument of this customer",
+                )),
+                Some((lab_id, status)) if status.in_lab() && status != ItemStatus::Cancelled => {
+                    errors.push(FieldError::new(
+                        field("instrument_id"),
+                        format!("{lab_id} is already in the lab ({status})"),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        (None, Some(new)) => {
+            if new.customer_id.is_some_and(|c| c != customer) {
+                errors.push(FieldError::new(
+                    field("new_instrument.customer_id"),
+                    "must be the work order's customer",
+                ));
+            }
+            instruments::validate_new(conn, new, &field("new_instrument."), errors)?;
+        }
+    }
+    match (item.decision_rule, &item.guard_band) {
+        (DecisionRuleKind::GuardBand, None) => errors.push(FieldError::new(
+            field("guard_band"),
+            "state the guard band w",
+        )),
+        (DecisionRuleKind::GuardBand, Some(w)) if w.value() <= 0.0 => errors.push(FieldError::new(
+            field("guard_band"),
+            "must be greater than 0",
+        )),
+        (DecisionRuleKind::GuardBand, Some(_)) => {}
+        (_, Some(_)) => errors.push(FieldError::new(
+            field("guard_band"),
+            "only with the guard_band decision rule",
+        )),
+        (_, None) => {}
+    }
+    Ok(())
+}
+
+/// Receives items: registers new instruments, numbers the work order, and puts every item in
+/// `received`, in one transaction with its audit events.
+pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult<WorkOrderView> {
+    let mut errors = Vec::new();
+    if !super::customers::exists(conn, input.customer_id)? {
+        return Err(AppError::field("customer_id", "no such customer"));
+    }
+    if input.items.is_empty() {
+        errors.push(FieldError::new(
+            "items",
+            "a work order needs at least one item",
+        ));
+    }
+    for (n, item) in input.items.iter().enumerate() {
+        check_item(conn, input.customer_id, n, item, &mut errors)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (n, item) in input.items.iter().enumerate() {
+        if let Some(id) = item.instrument_id {
+            if !seen.insert(id) {
+                errors.push(FieldError::new(
+                    format!("items[{n}].instrument_id"),
+                    "the same instrument twice",
+                ));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let customer = input.customer_id;
+    let id = write_tx(conn, |conn| {
+        let at = now();
+        let year = Utc::now().format("%y").to_string();
+        let seq = take_sequence(conn, &format!("work_order:{year}"), 1)?;
+        let order = WorkOrder {
+            id: WorkOrderId::new(),
+            number: format!("WO{year}-{seq:05}"),
+            customer_id: customer,
+            received_at: input.received_at.map(|t| t.naive_utc()).unwrap_or(at),
+            received_by: ctx.user_id,
+            delivered_by: optional(input.delivered_by),
+            promised_on: input.promised_on,
+            contract_review_note: optional(input.contract_review_note),
+            notes: optional(input.notes),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        diesel::insert_into(work_orders::table)
+            .values(&order)
+            .execute(conn)?;
+        let mut items = Vec::new();
+        for (n, item) in input.items.into_iter().enumerate() {
+            let instrument_id = match (item.instrument_id, item.new_instrument) {
+                (Some(id), _) => id,
+                (None, Some(mut new)) => {
+                    new.customer_id = Some(customer);
+                    let created = instruments::insert_all(conn, ctx, vec![new], "create")?;
+                    created
+                        .first()
+                        .map(|i| i.id)
+                        .ok_or_else(|| AppError::internal("nothing inserted"))?
+                }
+                (None, None) => {
+                    return Err(AppError::internal("validated item without instrument"))
+                }
+            };
+            let row = WorkOrderItem {
+                id: WorkOrderItemId::new(),
+                work_order_id: order.id,
+                instrument_id,
+                line_no: n as i32 + 1,
+                service: item.service,
+                requested_points: optional(item.requested_points),
+                decision_rule: item.decision_rule,
+                guard_band: item.guard_band.map(|w| w.to_string()),
+                due_date_on_certificate: i32::from(item.due_date_on_certificate),
+                condition_flags: serde_json::to_string(&item.condition.flags)
+                    .map_err(AppError::internal)?,
+                condition_remarks: optional(item.condition.remarks),
+                accessories: optional(item.accessories),
+                status: ItemStatus::Received,
+                status_before_hold: None,
+                status_reason: None,
+                version: 1,
+                created_at: at,
+                updated_at: at,
+            };
+            diesel::insert_into(work_order_items::table)
+                .values(&row)
+                .execute(conn)?;
+            record_status(conn, ctx, &row, None, ItemStatus::Received, None)?;
+            items.push(row);
+        }
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "receive",
+                entity_type: "work_order",
+                entity_id: Some(order.id.to_string()),
+                after: Some(serde_json::json!({ "work_order": order, "items": items })),
+                ..Default::default()
+            },
+        )?;
+        Ok(order.id)
+    })?;
+    get(conn, ctx, id)
+}
+
+/// The status history row, and the instrument's own status, for one change.
+fn record_status(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    item: &WorkOrderItem,
+    from: Option<ItemStatus>,
+    to: ItemStatus,
+    reason: Option<&str>,
+) -> AppResult<()> {
+    let at = now();
+    diesel::insert_into(item_status_events::table)
+        .values(ItemStatusEvent {
+            id: ItemEventId::new(),
+            item_id: item.id,
+            instrument_id: item.instrument_id,
+            from_status: from,
+            to_status: to,
+            reason: reason.map(str::to_string),
+            changed_by: ctx.user_id,
+            changed_at: at,
+        })
+        .execute(conn)?;
+    diesel::update(instruments_table::table.find(item.instrument_id))
+        .set((
+            instruments_table::status.eq(to),
+            instruments_table::updated_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Moves one item along the workflow; a move the workflow does not allow is a 409 that lists the
+/// allowed ones.
+pub fn change_item_status(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    order_id: WorkOrderId,
+    item_id: WorkOrderItemId,
+    expected_version: Option<i32>,
+    input: ChangeItemStatus,
+) -> AppResult<WorkOrderView> {
+    let reason = optional(input.reason);
+    write_tx(conn, |conn| {
+        find(conn, ctx, order_id)?;
+        let item = work_order_items::table
+            .find(item_id)
+            .filter(work_order_items::work_order_id.eq(order_id))
+            .first::<WorkOrderItem>(conn)
+            .optional()?
+            .ok_or(AppError::NotFound("work order item"))?;
+        super::check_version(expected_version, item.version)?;
+        let from = item.status;
+        let to = input.status;
+        let allowed = match (from, item.status_before_hold) {
+            // Off hold, an item goes back to where it was, or is cancelled.
+            (ItemStatus::OnHold, Some(before)) => to == before || to == ItemStatus::Cancelled,
+            _ => from.can_become(to),
+        };
+        if !allowed {
+            let next: Vec<&str> = ItemStatus::ALL
+                .iter()
+                .filter(|s| match (from, item.status_before_hold) {
+                    (ItemStatus::OnHold, Some(before)) => {
+                        **s == before || **s == ItemStatus::Cancelled
+                    }
+                    _ => from.can_become(**s),
+                })
+                .map(|s| s.as_str())
+                .collect();
+            return Err(AppError::Conflict(format!(
+                "an item cannot go from {from} to {to}; from {from} it can go to: {}",
+                if next.is_empty() {
+                    "nothing (final)".to_string()
+                } else {
+                    next.join(", ")
+                }
+            )));
+        }
+        if from.needs_reason(to) && reason.is_none() {
+            return Err(AppError::field(
+                "reason",
+                format!("say why the item goes from {from} to {to}"),
+            ));
+        }
+        let before_hold = if to == ItemStatus::OnHold {
+            Some(from)
+        } else {
+            None
+        };
+        let updated = diesel::update(work_order_items::table.find(item_id))
+            .set((
+                work_order_items::status.eq(to),
+                work_order_items::status_before_hold.eq(before_hold),
+                work_order_items::status_reason.eq(&reason),
+                work_order_items::version.eq(item.version + 1),
+                work_order_items::updated_at.eq(now()),
+            ))
+            .get_result::<WorkOrderItem>(conn)?;
+        record_status(conn, ctx, &updated, Some(from), to, reason.as_deref())?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "change_item_status",
+                entity_type: "work_order_item",
+                entity_id: Some(item_id.to_string()),
+                before: serde_json::to_value(&item).ok(),
+                after: serde_json::to_value(&updated).ok(),
+                reason: reason.as_deref(),
+            },
+        )?;
+        Ok(())
+    })?;
+    get(conn, ctx, order_id)
+}
+
+/// The intake receipt's content (§7.4.1: items and their condition as received), for the PDF.
+pub fn receipt(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: WorkOrderId,
+    offset: chrono::FixedOffset,
+    public_url: &str,
+) -> AppResult<crate::pdf::ReceiptData> {
+    use crate::pdf::{ItemCondition, ReceiptData, ReceiptItem};
+    let order = get(conn, ctx, id)?;
+    let lab = super::lab::load(conn)?;
+    let customer = customers::table
+        .find(order.customer_id)
+        .first::<crate::db::models::Customer>(conn)?;
+    let language = customer.preferred_language;
+    let contacts: Vec<super::customers::Contact> =
+        serde_json::from_str(&customer.contacts).unwrap_or_default();
+    let contact = contacts
+        .first()
+        .map(|c| {
+            [Some(c.name.clone()), c.phone.clone(), c.email.clone()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default();
+    let service = |s: Service| match s {
+        Service::Calibration => language.label("Hiệu chuẩn", "Calibration"),
+        Service::Verification => language.label("Kiểm định", "Verification"),
+        Service::Test => language.label("Thử nghiệm", "Test"),
+    };
+    Ok(ReceiptData {
+        language,
+        lab_name_vi: lab.name_vi,
+        lab_name_en: lab.name_en,
+        lab_address_vi: lab.address_vi,
+        lab_address_en: lab.address_en,
+        lab_contact: lab.accreditation_number.unwrap_or_default(),
+        logo_png: lab
+            .logo
+            .filter(|_| lab.logo_content_type.as_deref() == Some("image/png")),
+        work_order_number: order.number,
+        customer_name: customer.name,
+        customer_address: customer.address,
+        customer_contact: contact,
+        received_at: order.received_at.with_timezone(&offset),
+        received_by: order.received_by.unwrap_or_default(),
+        delivered_by: order.delivered_by.unwrap_or_default(),
+        promised_date: order.promised_on,
+        items: order
+            .items
+            .into_iter()
+            .map(|i| ReceiptItem {
+                lab_id: i.instrument.lab_id,
+                description: i.instrument.description,
+                manufacturer: i.instrument.manufacturer.unwrap_or_default(),
+                model: i.instrument.model.unwrap_or_default(),
+                serial_number: i.instrument.serial_number.unwrap_or_default(),
+                requested_service: service(i.service),
+                condition: ItemCondition {
+                    flags: i.condition.flags,
+                    remarks: i.condition.remarks.unwrap_or_default(),
+                },
+                accessories: i.accessories.unwrap_or_default(),
+            })
+            .collect(),
+        notes: order.notes.unwrap_or_default(),
+        qr_url: Some(format!("{public_url}/api/v1/work-orders/{id}")),
+        generated_at: Utc::now(),
+    })
+}

@@ -1,0 +1,523 @@
+//! Instruments, work orders, item status, CSV import, recall and the customer's view (issue 4).
+
+use chrono::{Duration, Utc};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+fn new_instrument(serial: &str) -> Value {
+    json!({"description": "Cân phân tích / Analytical balance", "manufacturer": "Sartorius", "serial_number": serial,
+           "quantity": "mass", "range_min": 0, "range_max": 220, "unit": "g",
+           "tolerance": [{"mpe_absolute": 0.0005}], "recalibration_interval_months": 12})
+}
+
+async fn receive(app: &TestApp, token: &str, customer: &str, serials: &[&str]) -> Value {
+    let items: Vec<Value> = serials
+        .iter()
+        .map(|s| json!({"new_instrument": new_instrument(s), "service": "calibration", "decision_rule": "guarded",
+                        "condition": {"flags": ["dirty"], "remarks": "Đĩa cân bẩn"}, "accessories": "Nắp che gió"}))
+        .collect();
+    let reply = app
+        .post("/api/v1/work-orders", token, json!({"customer_id": customer, "promised_on": Utc::now().date_naive() + Duration::days(7),
+              "contract_review_note": "internal: rush job", "items": items}))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    reply.body
+}
+
+async fn move_item(
+    app: &TestApp,
+    token: &str,
+    order: &Value,
+    line: usize,
+    status: &str,
+    reason: Option<&str>,
+) -> crate::helpers::Reply {
+    let id = order["id"].as_str().unwrap_or_default();
+    let current = app.get(&format!("/api/v1/work-orders/{id}"), token).await;
+    let item = &current.body["items"][line];
+    let version = format!("\"{}\"", item["version"]);
+    let mut body = json!({"status": status});
+    if let Some(r) = reason {
+        body["reason"] = json!(r);
+    }
+    app.send(
+        Method::POST,
+        &format!(
+            "/api/v1/work-orders/{id}/items/{}/status",
+            item["id"].as_str().unwrap_or_default()
+        ),
+        Some(token),
+        Some(body),
+        &[("if-match", &version)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn each_transition_and_each_refusal() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let order = receive(&app, &tech, &customer, &["S-1", "S-2", "S-3"]).await;
+    assert!(order["number"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("WO")));
+    assert_eq!(order["items"][0]["status"], "received");
+    assert_eq!(order["items"][0]["condition"]["flags"], json!(["dirty"]));
+
+    let refused = move_item(&app, &tech, &order, 0, "approved", None).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("in_calibration")),
+        "{:?}",
+        refused.body
+    );
+    for status in [
+        "in_calibration",
+        "awaiting_approval",
+        "approved",
+        "certificate_issued",
+        "ready_for_return",
+        "returned",
+    ] {
+        let reply = move_item(&app, &tech, &order, 0, status, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{status}: {:?}", reply.body);
+    }
+    assert_eq!(
+        move_item(&app, &tech, &order, 0, "received", None)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+
+    // A signatory sends an item back with a reason; on hold and back; cancelled and returned.
+    move_item(&app, &tech, &order, 1, "in_calibration", None).await;
+    move_item(&app, &tech, &order, 1, "awaiting_approval", None).await;
+    assert_eq!(
+        move_item(&app, &tech, &order, 1, "in_calibration", None)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        move_item(
+            &app,
+            &tech,
+            &order,
+            1,
+            "in_calibration",
+            Some("repeat point 3")
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        move_item(
+            &app,
+            &tech,
+            &order,
+            1,
+            "on_hold",
+            Some("waiting for a spare part")
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        move_item(&app, &tech, &order, 1, "awaiting_approval", None)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        move_item(&app, &tech, &order, 1, "in_calibration", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        move_item(
+            &app,
+            &tech,
+            &order,
+            2,
+            "cancelled",
+            Some("customer withdrew")
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        move_item(&app, &tech, &order, 2, "in_calibration", None)
+            .await
+            .status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        move_item(&app, &tech, &order, 2, "ready_for_return", None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Stale version.
+    let id = order["id"].as_str().unwrap_or_default();
+    let item = order["items"][2]["id"].as_str().unwrap_or_default();
+    let stale = app
+        .send(
+            Method::POST,
+            &format!("/api/v1/work-orders/{id}/items/{item}/status"),
+            Some(&tech),
+            Some(json!({"status": "returned"})),
+            &[("if-match", "\"1\"")],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED);
+
+    // The instrument follows its item, and its history shows every step with who and when.
+    let instrument = order["items"][0]["instrument"]["id"]
+        .as_str()
+        .unwrap_or_default();
+    let view = app
+        .get(&format!("/api/v1/instruments/{instrument}"), &tech)
+        .await;
+    assert_eq!(view.body["status"], "returned");
+    let history = app
+        .get(&format!("/api/v1/instruments/{instrument}/history"), &tech)
+        .await;
+    assert_eq!(history.body.as_array().map(Vec::len), Some(7));
+    let qm = app.token(QM).await;
+    let events = app
+        .get(
+            &format!(
+                "/api/v1/audit-events?entity_type=work_order_item&entity_id={}",
+                order["items"][1]["id"].as_str().unwrap_or_default()
+            ),
+            &qm,
+        )
+        .await;
+    assert_eq!(events.body["items"].as_array().map(Vec::len), Some(5));
+    // The same instrument cannot be received twice while in the lab.
+    let again = app
+        .post("/api/v1/work-orders", &tech, json!({"customer_id": customer, "items": [{"instrument_id": order["items"][1]["instrument"]["id"], "service": "calibration"}]}))
+        .await;
+    assert_eq!(again.fields(), ["items[0].instrument_id"]);
+}
+
+#[tokio::test]
+async fn receipt_and_label_are_pdfs_with_vietnamese_text() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let order = receive(&app, &tech, &customer, &["PDF-1"]).await;
+    let id = order["id"].as_str().unwrap_or_default();
+    let pdf = app
+        .client
+        .get(app.url(&format!("/api/v1/work-orders/{id}/receipt.pdf")))
+        .bearer_auth(&tech)
+        .send()
+        .await
+        .expect("receipt");
+    assert_eq!(pdf.status(), StatusCode::OK);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let bytes = pdf.bytes().await.expect("bytes");
+    assert!(bytes.starts_with(b"%PDF-"));
+    if let Some(text) = pdftotext(&bytes) {
+        for expected in [
+            order["number"].as_str().unwrap_or_default(),
+            "Công ty TNHH Cơ khí Chính xác Đông Á",
+            "Đĩa cân bẩn",
+            "PDF-1",
+        ] {
+            assert!(
+                text.contains(expected),
+                "{expected} not in receipt:\n{text}"
+            );
+        }
+    }
+    let instrument = order["items"][0]["instrument"]["id"]
+        .as_str()
+        .unwrap_or_default();
+    let label = app
+        .client
+        .get(app.url(&format!("/api/v1/instruments/{instrument}/label.pdf")))
+        .bearer_auth(&tech)
+        .send()
+        .await
+        .expect("label");
+    assert_eq!(label.status(), StatusCode::OK);
+    let bytes = label.bytes().await.expect("bytes");
+    if let Some(text) = pdftotext(&bytes) {
+        assert!(
+            text.contains(
+                order["items"][0]["instrument"]["lab_id"]
+                    .as_str()
+                    .unwrap_or("?")
+            ),
+            "{text}"
+        );
+    }
+}
+
+/// The text of a PDF, when poppler-utils is installed (CI installs it).
+fn pdftotext(bytes: &[u8]) -> Option<String> {
+    let dir = std::env::temp_dir().join(format!("calab-pdf-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("doc.pdf");
+    std::fs::write(&path, bytes).ok()?;
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .ok();
+    let _ = std::fs::remove_dir_all(&dir);
+    match out {
+        Some(out) if out.status.success() => {
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        _ => {
+            eprintln!("pdftotext not available: PDF text not checked");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn csv_import_is_all_or_nothing_with_line_and_field() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    let customer = app.customer_id_of(CUSTOMER_B).await;
+    let url = app.url(&format!(
+        "/api/v1/instruments/import?customer_id={customer}"
+    ));
+    let post = |body: &'static str| {
+        let (client, url, tech) = (app.client.clone(), url.clone(), tech.clone());
+        async move {
+            let r = client
+                .post(&url)
+                .bearer_auth(&tech)
+                .header("content-type", "text/csv")
+                .body(body)
+                .send()
+                .await
+                .expect("import");
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or_default())
+        }
+    };
+    let before = app.get("/api/v1/instruments?limit=100", &tech).await.body["items"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    let (status, body) = post(
+        "description,serial_number,range_min,range_max,unit,mpe_absolute,last_calibrated_on,quantity\n\
+         Cân 1,A1,0,200,g,0.001,2026-01-15,mass\n\
+         ,A2,0,200,g,0.001,,mass\n\
+         Cân 3,A3,abc,200,g,,,mass\n\
+         Cân 4,A4,300,200,g,,2026-13-01,weight\n",
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields: Vec<String> = body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["field"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    fields.sort();
+    assert_eq!(
+        fields,
+        [
+            "line 3: description",
+            "line 4: range_min",
+            "line 5: last_calibrated_on",
+            "line 5: quantity",
+            "line 5: range_max"
+        ]
+    );
+    let after = app.get("/api/v1/instruments?limit=100", &tech).await.body["items"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    assert_eq!(before, after, "nothing imported");
+    let (status, body) = post("colour,description\nred,x\n").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["errors"][0]["field"], "line 1: colour");
+    let (status, body) = post("description,serial_number,recalibration_interval_months,last_calibrated_on\nCân A,K-1,12,2026-01-15\nCân B,K-2,,\n").await;
+    assert_eq!(status, StatusCode::CREATED, "{body:?}");
+    assert_eq!(body["imported"], 2);
+    assert_eq!(body["instruments"][1]["line"], 3);
+    let found = app.get("/api/v1/instruments?q=k-1", &tech).await;
+    assert_eq!(
+        found.body["items"][0]["next_due_on"], "2027-01-15",
+        "{:?}",
+        found.body
+    );
+}
+
+#[tokio::test]
+async fn recall_window_boundaries() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let today = Utc::now().date_naive();
+    // 12-month interval: due one year after the last calibration.
+    let mut ids = Vec::new();
+    for (serial, days_until_due) in [("DUE-30", 30i64), ("DUE-31", 31), ("OVERDUE", -5)] {
+        let due = today + Duration::days(days_until_due);
+        let last = due
+            .checked_sub_months(chrono::Months::new(12))
+            .expect("date");
+        let mut body = new_instrument(serial);
+        body["customer_id"] = json!(customer);
+        body["last_calibrated_on"] = json!(last);
+        let reply = app.post("/api/v1/instruments", &tech, body).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        assert_eq!(reply.body["next_due_on"], json!(due));
+        ids.push(reply.body["id"].as_str().unwrap_or_default().to_string());
+    }
+    let due = app
+        .get(
+            &format!("/api/v1/instruments/due?within_days=30&customer_id={customer}&limit=100"),
+            &tech,
+        )
+        .await;
+    let serials: Vec<&str> = due.body["items"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|i| i["serial_number"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    assert!(
+        serials.contains(&"DUE-30") && serials.contains(&"OVERDUE") && !serials.contains(&"DUE-31"),
+        "{serials:?}"
+    );
+    let overdue_at = serials.iter().position(|s| *s == "OVERDUE");
+    let soon_at = serials.iter().position(|s| *s == "DUE-30");
+    assert!(overdue_at < soon_at, "overdue first: {serials:?}");
+    let wider = app
+        .get(
+            &format!("/api/v1/instruments/due?within_days=31&customer_id={customer}&limit=100"),
+            &tech,
+        )
+        .await;
+    assert!(wider.body["items"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|i| i["serial_number"] == "DUE-31")));
+    assert_eq!(
+        app.get("/api/v1/instruments/due?within_days=-1", &tech)
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    // The other customer's user sees none of them.
+    let other = app.token(CUSTOMER_B).await;
+    let theirs = app
+        .get("/api/v1/instruments/due?within_days=365&limit=100", &other)
+        .await;
+    assert!(theirs.body["items"].as_array().is_some_and(|a| a
+        .iter()
+        .all(|i| !ids.contains(&i["id"].as_str().unwrap_or_default().to_string()))));
+}
+
+#[tokio::test]
+async fn a_customer_sees_only_its_own_register() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    let a = app.customer_id_of(CUSTOMER_A).await;
+    let b = app.customer_id_of(CUSTOMER_B).await;
+    let order_b = receive(&app, &tech, &b, &["SECRET-B"]).await;
+    let instrument_b = order_b["items"][0]["instrument"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let mut noted = new_instrument("NOTED-A");
+    noted["customer_id"] = json!(a);
+    noted["internal_notes"] = json!("staff only");
+    app.post("/api/v1/instruments", &tech, noted).await;
+
+    let customer = app.token(CUSTOMER_A).await;
+    let list = app.get("/api/v1/instruments?limit=100", &customer).await;
+    let items = list.body["items"].as_array().cloned().unwrap_or_default();
+    assert!(!items.is_empty());
+    assert!(items
+        .iter()
+        .all(|i| i["customer_id"] == a.as_str() && i.get("internal_notes").is_none()));
+    let with_filter = app
+        .get(&format!("/api/v1/instruments?customer_id={b}"), &customer)
+        .await;
+    assert!(with_filter.body["items"]
+        .as_array()
+        .is_some_and(|a| a.iter().all(|i| i["customer_id"] != b.as_str())));
+    assert_eq!(
+        app.get("/api/v1/instruments?q=SECRET", &customer)
+            .await
+            .body["items"]
+            .as_array()
+            .map(Vec::len),
+        Some(0)
+    );
+    for path in [
+        format!("/api/v1/instruments/{instrument_b}"),
+        format!("/api/v1/instruments/{instrument_b}/history"),
+        format!(
+            "/api/v1/work-orders/{}",
+            order_b["id"].as_str().unwrap_or_default()
+        ),
+        format!(
+            "/api/v1/work-orders/{}/receipt.pdf",
+            order_b["id"].as_str().unwrap_or_default()
+        ),
+    ] {
+        assert_eq!(
+            app.get(&path, &customer).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let orders = app.get("/api/v1/work-orders", &customer).await;
+    let own = a.clone();
+    assert!(orders.body["items"]
+        .as_array()
+        .is_some_and(|items| items.iter().all(|o| o["customer_id"] == own.as_str())));
+    let csv = app
+        .client
+        .get(app.url("/api/v1/instruments/export.csv"))
+        .bearer_auth(&customer)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(csv.status(), StatusCode::OK);
+    let text = csv.text().await.unwrap_or_default();
+    assert!(text.starts_with("lab_id,customer,description"));
+    assert!(
+        text.contains("NOTED-A")
+            && !text.contains("SECRET-B")
+            && !text.contains("staff only")
+            && !text.contains("Mekong"),
+        "{text}"
+    );
+    // A customer cannot register or receive anything.
+    assert_eq!(
+        app.post(
+            "/api/v1/work-orders",
+            &customer,
+            json!({"customer_id": a, "items": []})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+}
