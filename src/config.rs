@@ -74,6 +74,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "+07:00",
         "the lab's offset from UTC for times printed on documents",
     ),
+    (
+        "cmc_policy",
+        "refuse",
+        "a computed U below the CMC: refuse the point, or raise U to the CMC and say so",
+    ),
 ];
 
 #[derive(Debug, Clone)]
@@ -96,6 +101,8 @@ pub struct Config {
     pub login_lockout: Duration,
     pub json_logs: bool,
     pub utc_offset: chrono::FixedOffset,
+    /// Raise an expanded uncertainty below the CMC to the CMC instead of refusing the point.
+    pub raise_to_cmc: bool,
 }
 
 fn env_name(key: &str) -> String {
@@ -226,6 +233,12 @@ impl Config {
                 ));
                 chrono::Offset::fix(&chrono::Utc)
             });
+        let cmc_policy = v.text("cmc_policy");
+        if cmc_policy != "refuse" && cmc_policy != "raise" {
+            v.errors.push(format!(
+                "CALAB_CMC_POLICY must be refuse or raise, not {cmc_policy:?}"
+            ));
+        }
         let config = Config {
             backend,
             bind,
@@ -250,6 +263,7 @@ impl Config {
             ),
             json_logs: log_format == "json",
             utc_offset,
+            raise_to_cmc: cmc_policy == "raise",
             database_url,
         };
         if v.errors.is_empty() {

@@ -79,6 +79,9 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(Kind::ForeignKeyViolation, _) => AppError::Conflict(
                 "the record refers to, or is referred to by, another record".into(),
             ),
+            Error::DatabaseError(Kind::SerializationFailure, info) => {
+                AppError::Unavailable(info.message().to_string())
+            }
             Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, info) => {
                 AppError::Unavailable(info.message().to_string())
             }
@@ -91,7 +94,9 @@ impl From<diesel::result::Error> for AppError {
 }
 
 fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("database is busy")
+    message.contains("database is locked")
+        || message.contains("database is busy")
+        || message.contains("deadlock detected")
 }
 
 impl From<diesel::r2d2::PoolError> for AppError {

@@ -116,6 +116,7 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
         body_limit: config.body_limit,
         utc_offset: config.utc_offset,
         public_url: config.public_url.clone(),
+        raise_to_cmc: config.raise_to_cmc,
     })
 }
 

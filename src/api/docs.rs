@@ -6,8 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::authz::Op;
 use super::{
-    audit, auth, calculators, cmc, customers, external_bodies, health, instruments, lab, standards,
-    users, work_orders,
+    audit, auth, calculators, calibrations, cmc, customers, external_bodies, health, instruments,
+    lab, standards, users, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -41,6 +41,11 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         instruments::get_instrument_label,
         work_orders::list_work_orders, work_orders::create_work_order, work_orders::get_work_order,
         work_orders::get_work_order_receipt, work_orders::change_item_status,
+        calibrations::list_procedures, calibrations::create_procedure, calibrations::get_procedure,
+        calibrations::update_procedure, calibrations::approve_procedure, calibrations::withdraw_procedure,
+        calibrations::list_calibrations, calibrations::create_calibration, calibrations::get_calibration,
+        calibrations::update_calibration, calibrations::submit_calibration, calibrations::approve_calibration,
+        calibrations::return_calibration, calibrations::amend_calibration, calibrations::import_readings,
         calculators::evaluate_uncertainty, calculators::evaluate_conformity, calculators::compute_en,
         audit::list_audit_events, audit::verify_audit_chain,
     ),
@@ -52,6 +57,7 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         (name = "customers", description = "Customer organisations"),
         (name = "standards", description = "Measurement standards, traceability and the accreditation scope (ISO/IEC 17025 §6.4, §6.5)"),
         (name = "instruments", description = "Customer instruments, work orders and item status (ISO/IEC 17025 §7.1, §7.4)"),
+        (name = "calibrations", description = "Procedures and calibration records (ISO/IEC 17025 §7.2, §7.5, §7.6)"),
         (name = "calculators", description = "Uncertainty (GUM, Monte Carlo), conformity decisions, En numbers"),
         (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
         (name = "health", description = "Liveness and readiness"),

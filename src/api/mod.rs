@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod calculators;
+pub mod calibrations;
 pub mod cmc;
 pub mod customers;
 pub mod docs;
@@ -36,6 +37,8 @@ pub struct AppState {
     pub utc_offset: chrono::FixedOffset,
     /// The URL clients reach the service at, for links printed on documents.
     pub public_url: String,
+    /// Raise U below the CMC to the CMC instead of refusing (`CALAB_CMC_POLICY=raise`).
+    pub raise_to_cmc: bool,
 }
 
 impl AppState {
@@ -166,6 +169,22 @@ routes! {
     get "/api/v1/work-orders/{id}" => work_orders::get_work_order,
     get "/api/v1/work-orders/{id}/receipt.pdf" => work_orders::get_work_order_receipt,
     post "/api/v1/work-orders/{id}/items/{item_id}/status" => work_orders::change_item_status,
+
+    get "/api/v1/procedures" => calibrations::list_procedures,
+    post "/api/v1/procedures" => calibrations::create_procedure,
+    get "/api/v1/procedures/{id}" => calibrations::get_procedure,
+    patch "/api/v1/procedures/{id}" => calibrations::update_procedure,
+    post "/api/v1/procedures/{id}/approve" => calibrations::approve_procedure,
+    post "/api/v1/procedures/{id}/withdraw" => calibrations::withdraw_procedure,
+    get "/api/v1/calibrations" => calibrations::list_calibrations,
+    post "/api/v1/calibrations" => calibrations::create_calibration,
+    get "/api/v1/calibrations/{id}" => calibrations::get_calibration,
+    patch "/api/v1/calibrations/{id}" => calibrations::update_calibration,
+    post "/api/v1/calibrations/{id}/submit" => calibrations::submit_calibration,
+    post "/api/v1/calibrations/{id}/approve" => calibrations::approve_calibration,
+    post "/api/v1/calibrations/{id}/return" => calibrations::return_calibration,
+    post "/api/v1/calibrations/{id}/amendments" => calibrations::amend_calibration,
+    post "/api/v1/calibrations/{id}/readings/import" => calibrations::import_readings,
 
     post "/api/v1/uncertainty/evaluate" => calculators::evaluate_uncertainty,
     post "/api/v1/conformity/evaluate" => calculators::evaluate_conformity,

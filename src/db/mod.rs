@@ -171,11 +171,21 @@ pub fn has_pending_migrations(conn: &mut DbConn) -> MigrationResult<bool> {
 }
 
 /// Runs `f` in one write transaction: `BEGIN IMMEDIATE` on SQLite, so a read-then-write never
-/// fails with SQLITE_BUSY halfway, and a plain transaction on PostgreSQL. Any error rolls back.
+/// fails with SQLITE_BUSY halfway; on PostgreSQL the audit chain head is locked first, which orders
+/// writers the same way, so checks made inside the transaction (the last admin, cycles in the
+/// traceability graph, items already in the lab) hold until it commits. Any error rolls back.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+        DbConn::Pg(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            if let Err(e) =
+                diesel::sql_query("SELECT 1 FROM audit_head WHERE id = 1 FOR UPDATE").execute(c)
+            {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+        }
     }
     match f(conn) {
         Ok(value) => {

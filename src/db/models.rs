@@ -451,3 +451,77 @@ pub struct ItemStatusEvent {
     pub changed_by: Option<UserId>,
     pub changed_at: NaiveDateTime,
 }
+
+use super::schema::{
+    calibration_point_standards, calibration_record_versions, calibration_records, procedures,
+};
+use super::types::{CalibrationRecordId, PointStandardId, ProcedureId, RecordVersionId};
+use crate::domain::calibration::{ProcedureStatus, RecordStatus};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = procedures)]
+pub struct Procedure {
+    pub id: ProcedureId,
+    pub code: String,
+    pub procedure_version: i32,
+    pub title: String,
+    pub quantity: String,
+    pub effective_on: NaiveDate,
+    pub status: ProcedureStatus,
+    pub template: String,
+    pub created_by: Option<UserId>,
+    pub approved_by: Option<UserId>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = calibration_records)]
+pub struct CalibrationRecord {
+    pub id: CalibrationRecordId,
+    pub item_id: WorkOrderItemId,
+    pub instrument_id: InstrumentId,
+    pub customer_id: CustomerId,
+    pub technician_id: UserId,
+    pub status: RecordStatus,
+    pub current_version: i32,
+    pub returned_reason: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = calibration_record_versions)]
+pub struct RecordVersion {
+    pub id: RecordVersionId,
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub procedure_id: ProcedureId,
+    pub calibrated_on: NaiveDate,
+    pub content: String,
+    pub sha256: String,
+    pub author_id: UserId,
+    pub amendment_reason: Option<String>,
+    pub signed_by: Option<UserId>,
+    pub signer_name: Option<String>,
+    pub signature_meaning: Option<String>,
+    pub signed_at: Option<NaiveDateTime>,
+    pub signed_sha256: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = calibration_point_standards)]
+pub struct PointStandard {
+    pub id: PointStandardId,
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub point_index: i32,
+    pub standard_id: StandardId,
+    pub standard_calibration_id: Option<StandardCalibrationId>,
+    pub used_on: NaiveDate,
+}

@@ -340,4 +340,76 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_orders,
     work_order_items,
     item_status_events,
+    procedures,
+    calibration_records,
+    calibration_record_versions,
+    calibration_point_standards,
 );
+
+diesel::table! {
+    procedures (id) {
+        id -> Text,
+        code -> Text,
+        procedure_version -> Integer,
+        title -> Text,
+        quantity -> Text,
+        effective_on -> Date,
+        status -> Text,
+        template -> Text,
+        created_by -> Nullable<Text>,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calibration_records (id) {
+        id -> Text,
+        item_id -> Text,
+        instrument_id -> Text,
+        customer_id -> Text,
+        technician_id -> Text,
+        status -> Text,
+        current_version -> Integer,
+        returned_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calibration_record_versions (id) {
+        id -> Text,
+        record_id -> Text,
+        record_version -> Integer,
+        procedure_id -> Text,
+        calibrated_on -> Date,
+        content -> Text,
+        sha256 -> Text,
+        author_id -> Text,
+        amendment_reason -> Nullable<Text>,
+        signed_by -> Nullable<Text>,
+        signer_name -> Nullable<Text>,
+        signature_meaning -> Nullable<Text>,
+        signed_at -> Nullable<Timestamp>,
+        signed_sha256 -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    calibration_point_standards (id) {
+        id -> Text,
+        record_id -> Text,
+        record_version -> Integer,
+        point_index -> Integer,
+        standard_id -> Text,
+        standard_calibration_id -> Nullable<Text>,
+        used_on -> Date,
+    }
+}

@@ -125,6 +125,10 @@ typed_id!(
     WorkOrderId,
     WorkOrderItemId,
     ItemEventId,
+    ProcedureId,
+    CalibrationRecordId,
+    RecordVersionId,
+    PointStandardId,
 );
 
 /// Domain enumerations stored as text. `foreign_derive` puts diesel's traits on the domain types
@@ -141,6 +145,7 @@ macro_rules! domain_text_column {
     )*};
 }
 
+use crate::domain::calibration::{ProcedureStatus, RecordStatus};
 use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service};
 use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
 use crate::domain::{CertificateLanguage, Role};
@@ -155,4 +160,6 @@ domain_text_column!(
     ItemStatus,
     Service,
     DecisionRuleKind,
+    ProcedureStatus,
+    RecordStatus,
 );

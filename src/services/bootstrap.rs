@@ -174,7 +174,20 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
         });
     }
     seed_standards(conn, &ctx)?;
-    seed_intake(conn, &ctx, dong_a.id, mekong.id)?;
+    let as_user = |conn: &mut DbConn, email: &str| -> AppResult<Ctx> {
+        let (id, role) = users_table::table
+            .filter(users_table::email.eq(email))
+            .select((users_table::id, users_table::role))
+            .first::<(crate::db::UserId, Role)>(conn)?;
+        Ok(Ctx {
+            user_id: Some(id),
+            role: Some(role),
+            ..Ctx::default()
+        })
+    };
+    let technician = as_user(conn, "tech1@demo.calab.vn")?;
+    let signatory = as_user(conn, "signatory@demo.calab.vn")?;
+    seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
     Ok(accounts)
 }
 
@@ -474,6 +487,7 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
 fn seed_intake(
     conn: &mut DbConn,
     ctx: &Ctx,
+    signatory: &Ctx,
     dong_a: CustomerId,
     mekong: CustomerId,
 ) -> AppResult<()> {
@@ -738,9 +752,14 @@ fn seed_intake(
             for status in paths[position % paths.len()] {
                 let reason = matches!(status, OnHold | Cancelled)
                     .then(|| "Chờ khách hàng xác nhận / awaiting the customer".to_string());
+                let who = if matches!(status, Approved | CertificateIssued) {
+                    signatory
+                } else {
+                    ctx
+                };
                 let updated = work_orders::change_item_status(
                     conn,
-                    ctx,
+                    who,
                     order.id,
                     item.id,
                     Some(version),

@@ -173,10 +173,7 @@ pub fn list(
         query = query.filter(customers::id.eq(own));
     }
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase().replace('%', "\\%").replace('_', "\\_")
-        );
+        let pattern = super::like_pattern(q);
         query = query.filter(
             lower(customers::name)
                 .like(pattern.clone())

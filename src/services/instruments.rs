@@ -230,7 +230,6 @@ fn new_instrument(
 fn customer_name(conn: &mut DbConn, id: CustomerId) -> AppResult<String> {
     customers::table
         .find(id)
-        .filter(customers::deleted_at.is_null())
         .select(customers::name)
         .first(conn)
         .optional()?
@@ -379,10 +378,7 @@ fn scoped<'a>(ctx: &Ctx, filter: &InstrumentFilter) -> Boxed<'a> {
         query = query.filter(instruments::next_due_on.le(due));
     }
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase().replace('%', "\\%").replace('_', "\\_")
-        );
+        let pattern = super::like_pattern(q);
         query = query.filter(
             lower(instruments::lab_id)
                 .like(pattern.clone())
@@ -597,7 +593,7 @@ pub fn delete(
     write_tx(conn, |conn| {
         let before = find(conn, ctx, id)?;
         check_version(expected_version, before.version)?;
-        if before.status.in_lab() && before.status != ItemStatus::Cancelled {
+        if before.status.in_lab() {
             return Err(AppError::Conflict(format!(
                 "the instrument is in the lab ({}); return it first",
                 before.status

@@ -4,11 +4,13 @@
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod calibrations;
 pub mod cmc;
 pub mod customers;
 pub mod external_bodies;
 pub mod instruments;
 pub mod lab;
+pub mod procedures;
 pub mod standards;
 pub mod users;
 pub mod work_orders;
@@ -124,4 +126,16 @@ pub fn required_text(
         errors.push(crate::error::FieldError::new(field, "must not be empty"));
     }
     trimmed.to_string()
+}
+
+/// A case-insensitive "contains" pattern for `LIKE ... ESCAPE '\\'`, with the pattern characters of
+/// the search text escaped (the escape character first).
+pub fn like_pattern(q: &str) -> String {
+    format!(
+        "%{}%",
+        q.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
 }

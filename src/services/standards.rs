@@ -239,10 +239,7 @@ pub fn list(
 ) -> AppResult<Page<StandardView>> {
     let mut query = standards::table.into_boxed();
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!(
-            "%{}%",
-            q.to_lowercase().replace('%', "\\%").replace('_', "\\_")
-        );
+        let pattern = super::like_pattern(q);
         query = query.filter(
             lower(standards::asset_id)
                 .like(pattern.clone())
@@ -1426,6 +1423,11 @@ pub struct Fitness {
     pub fit: bool,
     pub problem: Option<LinkProblem>,
     pub reason: Option<String>,
+    /// The calibration in force on the date, which a use of the standard is traced through.
+    pub calibration_id: Option<StandardCalibrationId>,
+    pub certificate_number: Option<String>,
+    #[serde(skip)]
+    pub results: Vec<CalibrationPoint>,
 }
 
 /// The one rule of fitness for use (see `domain::traceability::fitness`), on a date.
@@ -1457,6 +1459,9 @@ pub fn fitness_on(conn: &mut DbConn, standard_id: StandardId, on: NaiveDate) -> 
     Ok(Fitness {
         standard_id,
         on,
+        calibration_id: own.and_then(|l| l.calibration_id),
+        certificate_number: own.and_then(|l| l.certificate_number.clone()),
+        results: own.map(|l| l.results.clone()).unwrap_or_default(),
         fit: verdict.is_ok(),
         reason: verdict.as_ref().err().map(|p| {
             format!(

@@ -283,12 +283,10 @@ fn check_item(
                     field("instrument_id"),
                     "no such instrument of this customer",
                 )),
-                Some((lab_id, status)) if status.in_lab() && status != ItemStatus::Cancelled => {
-                    errors.push(FieldError::new(
-                        field("instrument_id"),
-                        format!("{lab_id} is already in the lab ({status})"),
-                    ))
-                }
+                Some((lab_id, status)) if status.in_lab() => errors.push(FieldError::new(
+                    field("instrument_id"),
+                    format!("{lab_id} is already in the lab ({status})"),
+                )),
                 Some(_) => {}
             }
         }
@@ -509,6 +507,28 @@ pub fn change_item_status(
                     next.join(", ")
                 }
             )));
+        }
+        // Approval is a signatory's, never the one who put the item up for it (four eyes).
+        if matches!(to, ItemStatus::Approved | ItemStatus::CertificateIssued) {
+            if ctx.role != Some(crate::domain::Role::Signatory) {
+                return Err(AppError::Forbidden(format!(
+                    "only a signatory may move an item to {to}"
+                )));
+            }
+            let submitted_by: Option<Option<UserId>> = item_status_events::table
+                .filter(item_status_events::item_id.eq(item_id))
+                .filter(item_status_events::to_status.eq(ItemStatus::AwaitingApproval))
+                .order(item_status_events::changed_at.desc())
+                .select(item_status_events::changed_by)
+                .first(conn)
+                .optional()?;
+            if to == ItemStatus::Approved
+                && submitted_by
+                    .flatten()
+                    .is_some_and(|u| Some(u) == ctx.user_id)
+            {
+                return Err(AppError::Forbidden("you put this item up for approval: another signatory must approve it (four-eyes rule)".into()));
+            }
         }
         if from.needs_reason(to) && reason.is_none() {
             return Err(AppError::field(
