@@ -175,6 +175,16 @@ pub fn has_pending_migrations(conn: &mut DbConn) -> MigrationResult<bool> {
 /// writers the same way, so checks made inside the transaction (the last admin, cycles in the
 /// traceability graph, items already in the lab) hold until it commits. Any error rolls back.
 pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    // Inside another use case's transaction, a use case runs in a savepoint of it.
+    let nested = match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+        DbConn::Pg(c) => AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+    }
+    .map_err(diesel::result::Error::from)?
+    .is_some();
+    if nested {
+        return conn.transaction(f);
+    }
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => {

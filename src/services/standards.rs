@@ -1506,6 +1506,24 @@ pub struct Dependents {
     /// Every calibration of a standard that used this one, directly or through another standard,
     /// in the window (a later level only from the date its source was itself calibrated).
     pub standard_calibrations: Vec<DependentCalibration>,
+    /// Every point of a customer calibration record supported by this standard or by one
+    /// calibrated from it, from the affected calibration to the end of the window.
+    pub calibration_points: Vec<DependentPoint>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DependentPoint {
+    pub record_id: crate::db::CalibrationRecordId,
+    pub record_version: i32,
+    /// From 0, in the record's order.
+    pub point_index: i32,
+    pub used_on: NaiveDate,
+    /// The standard that supported the point: this one or one downstream of it.
+    pub standard_id: StandardId,
+    pub instrument_id: crate::db::InstrumentId,
+    pub instrument_lab_id: String,
+    pub customer_id: crate::db::CustomerId,
+    pub customer_name: String,
 }
 
 /// Reverse traceability: everything calibrated with the standard, at any depth, in the window.
@@ -1583,10 +1601,92 @@ pub fn dependents(
         })
         .collect::<AppResult<Vec<_>>>()?;
     found.sort_by_key(|d| (d.depth, d.calibrated_on, d.calibration_id));
+    let calibration_points = dependent_points(conn, standard_id, from, to, &found)?;
     Ok(Dependents {
         standard_id,
         from,
         to,
         standard_calibrations: found,
+        calibration_points,
     })
+}
+
+/// The customer calibration points supported by the standard (from `from`) or by a standard
+/// affected through it (from the date of its affected calibration), up to `to`.
+fn dependent_points(
+    conn: &mut DbConn,
+    standard_id: StandardId,
+    from: NaiveDate,
+    to: NaiveDate,
+    affected: &[DependentCalibration],
+) -> AppResult<Vec<DependentPoint>> {
+    use crate::db::schema::{
+        calibration_point_standards as ps, calibration_records as r, customers as c,
+        instruments as i,
+    };
+    let mut since: HashMap<StandardId, NaiveDate> = HashMap::from([(standard_id, from)]);
+    for d in affected {
+        let entry = since.entry(d.standard.id).or_insert(d.calibrated_on);
+        *entry = (*entry).min(d.calibrated_on);
+    }
+    let ids: Vec<StandardId> = since.keys().copied().collect();
+    let mut points = Vec::new();
+    for chunk in ids.chunks(500) {
+        let rows = ps::table
+            .inner_join(r::table.on(r::id.eq(ps::record_id)))
+            .inner_join(i::table.on(i::id.eq(r::instrument_id)))
+            .inner_join(c::table.on(c::id.eq(r::customer_id)))
+            .filter(ps::standard_id.eq_any(chunk))
+            .filter(ps::used_on.le(to))
+            .select((
+                ps::record_id,
+                ps::record_version,
+                ps::point_index,
+                ps::used_on,
+                ps::standard_id,
+                i::id,
+                i::lab_id,
+                c::id,
+                c::name,
+            ))
+            .load::<(
+                crate::db::CalibrationRecordId,
+                i32,
+                i32,
+                NaiveDate,
+                StandardId,
+                crate::db::InstrumentId,
+                String,
+                crate::db::CustomerId,
+                String,
+            )>(conn)?;
+        for (
+            record_id,
+            record_version,
+            point_index,
+            used_on,
+            standard,
+            instrument_id,
+            lab_id,
+            customer_id,
+            customer_name,
+        ) in rows
+        {
+            if since.get(&standard).is_some_and(|start| used_on >= *start) {
+                points.push(DependentPoint {
+                    record_id,
+                    record_version,
+                    point_index,
+                    used_on,
+                    standard_id: standard,
+                    instrument_id,
+                    instrument_lab_id: lab_id,
+                    customer_id,
+                    customer_name,
+                });
+            }
+        }
+    }
+    points.sort_by_key(|p| (p.used_on, p.record_id, p.record_version, p.point_index));
+    Ok(points)
 }

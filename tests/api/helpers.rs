@@ -126,6 +126,9 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    if std::env::var("CALAB_TEST_LOG").is_ok() {
+        calab::telemetry::init(false);
+    }
     let dir = std::env::temp_dir().join(format!("calab-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (url, db) = fresh_database(&dir);
@@ -254,7 +257,12 @@ impl TestApp {
 
     /// An access token for one of the demo accounts.
     pub async fn token(&self, email: &str) -> String {
-        let reply = self.login_reply(email, DEMO_PASSWORD).await;
+        self.token_with(email, DEMO_PASSWORD).await
+    }
+
+    /// An access token for any account.
+    pub async fn token_with(&self, email: &str, password: &str) -> String {
+        let reply = self.login_reply(email, password).await;
         assert_eq!(
             reply.status,
             StatusCode::OK,

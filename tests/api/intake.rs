@@ -80,9 +80,23 @@ async fn each_transition_and_each_refusal() {
     // Only a signatory approves, and not one who put the item up for approval.
     move_item(&app, &tech, &order, 0, "in_calibration", None).await;
     move_item(&app, &tech, &order, 0, "awaiting_approval", None).await;
-    assert_eq!(move_item(&app, &tech, &order, 0, "approved", None).await.status, StatusCode::FORBIDDEN);
-    for status in ["approved", "certificate_issued", "ready_for_return", "returned"] {
-        let who = if status == "ready_for_return" || status == "returned" { &tech } else { &signatory };
+    assert_eq!(
+        move_item(&app, &tech, &order, 0, "approved", None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    for status in [
+        "approved",
+        "certificate_issued",
+        "ready_for_return",
+        "returned",
+    ] {
+        let who = if status == "ready_for_return" || status == "returned" {
+            &tech
+        } else {
+            &signatory
+        };
         let reply = move_item(&app, who, &order, 0, status, None).await;
         assert_eq!(reply.status, StatusCode::OK, "{status}: {:?}", reply.body);
     }

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod authz;
 mod calculators;
+mod calibrations;
 mod cli;
 mod conventions;
 mod customers;
