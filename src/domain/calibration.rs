@@ -361,13 +361,13 @@ mod tests {
         let readings = [100.002, 100.003, 100.002, 100.003, 100.002];
         let r = evaluate_point(&template(), &facts(&readings)).expect("point");
         assert!((r.error - 0.0024).abs() < 1e-9);
-        // u² = (s/√5)² + 0.0008² + (0.0005/√3)²: s = 0.000547…, u = 0.000895…, ν_eff large, k ≈ 2.
+        // u² = (s/√5)² + 0.0008² + (0.0005/√3)²: s = 0.000548, u = 0.000885, ν_eff ≈ 680, k = 2.0025, U = 0.00177 → 0.0018 (rounded up).
         assert!(
-            (r.standard_uncertainty - 0.000_895).abs() < 2e-6,
+            (r.standard_uncertainty - 0.000_885).abs() < 1e-6,
             "{}",
             r.standard_uncertainty
         );
-        assert_eq!(r.reported_expanded_uncertainty, "0.0019");
+        assert_eq!(r.reported_expanded_uncertainty, "0.0018");
         assert_eq!(r.reported_error, "0.0024");
         assert_eq!(r.verdict, Some(Verdict::Pass));
         assert!(r.in_accredited_scope);
