@@ -188,6 +188,8 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
     let technician = as_user(conn, "tech1@demo.calab.vn")?;
     let signatory = as_user(conn, "signatory@demo.calab.vn")?;
     seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
+    let qm = as_user(conn, "qm@demo.calab.vn")?;
+    seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id)?;
     Ok(accounts)
 }
 
@@ -414,6 +416,27 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
         },
     )?;
 
+    let dead_weight = standards::create(
+        conn,
+        ctx,
+        standard(
+            "P-REF-01",
+            "Áp kế piston / Dead-weight tester 0.1–6 MPa",
+            StandardKind::ReferenceStandard,
+            "pressure",
+            "kPa",
+            24,
+        ),
+    )?;
+    record(
+        conn,
+        dead_weight.id,
+        days_ago(90),
+        "V06.AS-2026/0217",
+        Some(vmi.id),
+        None,
+        vec![point("1000.0", "1000.05", "0.10", "kPa")?],
+    )?;
     let pressure = standards::create(
         conn,
         ctx,
@@ -797,5 +820,341 @@ fn seed_intake(
         new.last_calibrated_on = Some(today - chrono::Duration::days(offset));
         super::instruments::create(conn, ctx, new)?;
     }
+    Ok(())
+}
+
+/// Procedures for mass, temperature and pressure, and calibrations in every workflow state, one
+/// of them amended after approval.
+fn seed_calibrations(
+    conn: &mut DbConn,
+    qm: &Ctx,
+    technician: &Ctx,
+    signatory: &Ctx,
+    customer: CustomerId,
+) -> AppResult<()> {
+    use super::calibrations::{self, Amendment, Condition, Environment, PointInput, RecordInput};
+    use super::instruments::CreateInstrument;
+    use super::procedures::{self, CreateProcedure};
+    use super::work_orders::{self, CreateWorkOrder, NewItem};
+    use crate::domain::calibration::{
+        BudgetTemplate, EnvironmentLimits, InputSource, Limit, PointTemplate, ProcedureTemplate,
+        TemplateInput,
+    };
+    use crate::domain::intake::{DecisionRuleKind, Service, ToleranceBand};
+    use crate::domain::Decimal;
+
+    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
+    let today = super::standards::today();
+    let input = |name: &str, source| TemplateInput {
+        name: name.into(),
+        source,
+        sensitivity: None,
+        estimate: None,
+        uncertainty: None,
+    };
+    let limits = |t: (f64, f64)| EnvironmentLimits {
+        temperature: Some(Limit {
+            min: t.0,
+            max: t.1,
+            unit: "°C".into(),
+        }),
+        humidity: Some(Limit {
+            min: 30.0,
+            max: 75.0,
+            unit: "%RH".into(),
+        }),
+        pressure: None,
+    };
+    let mut procedure_ids = Vec::new();
+    for (code, title, quantity, nominal, unit, temperature) in [
+        (
+            "QT-KL-01",
+            "Hiệu chuẩn cân không tự động / Calibration of non-automatic weighing instruments",
+            "mass",
+            "100",
+            "g",
+            (18.0, 24.0),
+        ),
+        (
+            "QT-ND-01",
+            "Hiệu chuẩn nhiệt kế chỉ thị số / Calibration of digital thermometers",
+            "temperature",
+            "50.00",
+            "°C",
+            (15.0, 30.0),
+        ),
+        (
+            "QT-AS-01",
+            "Hiệu chuẩn áp kế kiểu lò xo / Calibration of Bourdon-tube pressure gauges",
+            "pressure",
+            "1000.0",
+            "kPa",
+            (15.0, 30.0),
+        ),
+    ] {
+        let draft = procedures::create(
+            conn,
+            qm,
+            CreateProcedure {
+                code: code.into(),
+                title: title.into(),
+                quantity: quantity.into(),
+                effective_on: today - chrono::Duration::days(180),
+                template: ProcedureTemplate {
+                    points: vec![PointTemplate {
+                        nominal: d(nominal)?,
+                        unit: unit.into(),
+                    }],
+                    environment: limits(temperature),
+                    budget: BudgetTemplate {
+                        model: Some("indication - reference + resolution".into()),
+                        inputs: vec![
+                            input("indication", InputSource::Readings),
+                            input("reference", InputSource::Reference),
+                            input("resolution", InputSource::Resolution),
+                        ],
+                    },
+                    min_readings: 3,
+                },
+            },
+        )?;
+        procedure_ids.push(procedures::approve(conn, qm, draft.id, Some(draft.version))?.id);
+    }
+    let standard_of = |conn: &mut DbConn, asset: &str| -> AppResult<crate::db::StandardId> {
+        Ok(crate::db::schema::standards::table
+            .filter(crate::db::schema::standards::asset_id.eq(asset))
+            .select(crate::db::schema::standards::id)
+            .first(conn)?)
+    };
+    let mass = standard_of(conn, "M-WS-01")?;
+    let temperature = standard_of(conn, "T-REF-01")?;
+    let pressure = standard_of(conn, "P-REF-01")?;
+    let new = |description: &str,
+               serial: &str,
+               quantity: &str,
+               unit: &str,
+               resolution: &str,
+               mpe: f64| NewItem {
+        instrument_id: None,
+        new_instrument: Some(CreateInstrument {
+            customer_id: None,
+            description: description.into(),
+            manufacturer: Some("Demo".into()),
+            model: None,
+            serial_number: Some(serial.into()),
+            asset_tag: None,
+            quantity: Some(quantity.into()),
+            range_min: None,
+            range_max: None,
+            unit: Some(unit.into()),
+            resolution: Some(resolution.into()),
+            tolerance: vec![ToleranceBand {
+                range_min: None,
+                range_max: None,
+                mpe_absolute: Some(mpe),
+                mpe_relative: None,
+            }],
+            recalibration_interval_months: Some(12),
+            last_calibrated_on: None,
+            internal_notes: None,
+        }),
+        service: Service::Calibration,
+        requested_points: None,
+        decision_rule: DecisionRuleKind::Simple,
+        guard_band: None,
+        due_date_on_certificate: false,
+        condition: Default::default(),
+        accessories: None,
+    };
+    let order = work_orders::create(
+        conn,
+        technician,
+        CreateWorkOrder {
+            customer_id: customer,
+            received_at: None,
+            delivered_by: Some("Nguyễn Thị Hương".into()),
+            promised_on: Some(today + chrono::Duration::days(7)),
+            contract_review_note: None,
+            notes: Some("Hiệu chuẩn định kỳ / periodic calibration".into()),
+            items: vec![
+                new(
+                    "Cân kỹ thuật / Precision balance 200 g",
+                    "DM-KL-001",
+                    "mass",
+                    "g",
+                    "0.001",
+                    0.01,
+                ),
+                new(
+                    "Cân kỹ thuật / Precision balance 200 g",
+                    "DM-KL-002",
+                    "mass",
+                    "g",
+                    "0.001",
+                    0.01,
+                ),
+                new(
+                    "Cân kỹ thuật / Precision balance 200 g",
+                    "DM-KL-003",
+                    "mass",
+                    "g",
+                    "0.001",
+                    0.01,
+                ),
+                new(
+                    "Nhiệt kế chỉ thị số / Digital thermometer",
+                    "DM-ND-001",
+                    "temperature",
+                    "°C",
+                    "0.1",
+                    0.3,
+                ),
+                new(
+                    "Áp kế / Pressure gauge 0–1.6 MPa",
+                    "DM-AS-001",
+                    "pressure",
+                    "kPa",
+                    "1",
+                    16.0,
+                ),
+            ],
+        },
+    )?;
+    let environment = |t: &str| -> AppResult<Environment> {
+        Ok(Environment {
+            temperature: Some(Condition {
+                value: d(t)?,
+                unit: "°C".into(),
+                measured_with: None,
+            }),
+            humidity: Some(Condition {
+                value: d("56")?,
+                unit: "%RH".into(),
+                measured_with: None,
+            }),
+            pressure: None,
+        })
+    };
+    let record = |n: usize,
+                  procedure,
+                  standard,
+                  nominal: &str,
+                  unit: &str,
+                  reference: &str,
+                  readings: &[&str]|
+     -> AppResult<RecordInput> {
+        Ok(RecordInput {
+            item_id: order.items[n].id,
+            procedure_id: procedure,
+            started_at: chrono::Utc::now() - chrono::Duration::hours(3),
+            ended_at: Some(chrono::Utc::now() - chrono::Duration::hours(2)),
+            location: "Trung tâm / In the lab".into(),
+            environment: environment("21.4")?,
+            points: vec![PointInput {
+                nominal: d(nominal)?,
+                unit: unit.into(),
+                reference_value: d(reference)?,
+                readings: readings.iter().map(|r| d(r)).collect::<AppResult<_>>()?,
+                as_found: None,
+                as_left: None,
+                standards: vec![standard],
+            }],
+            notes: None,
+        })
+    };
+    let balance = |n: usize| {
+        record(
+            n,
+            procedure_ids[0],
+            mass,
+            "1000",
+            "g",
+            "1000.0011",
+            &["1000.003", "1000.004", "1000.003", "1000.004", "1000.003"],
+        )
+    };
+    // Approved.
+    let approved = calibrations::create(conn, technician, balance(0)?, false)?;
+    let approved = calibrations::submit(conn, technician, approved.id, Some(approved.version))?;
+    calibrations::approve(
+        conn,
+        signatory,
+        approved.id,
+        Some(approved.version),
+        DEMO_PASSWORD,
+    )?;
+    // Approved, then amended and approved again.
+    let amended = calibrations::create(conn, technician, balance(1)?, false)?;
+    let amended = calibrations::submit(conn, technician, amended.id, Some(amended.version))?;
+    let amended = calibrations::approve(
+        conn,
+        signatory,
+        amended.id,
+        Some(amended.version),
+        DEMO_PASSWORD,
+    )?;
+    let mut corrected = balance(1)?;
+    corrected.notes = Some("Hiệu chỉnh giá trị chuẩn theo giấy chứng nhận mới / reference value corrected from the new certificate".into());
+    corrected.points[0].reference_value = d("1000.0012")?;
+    let amended = calibrations::amend(
+        conn,
+        technician,
+        amended.id,
+        Some(amended.version),
+        Amendment {
+            reason: "Giá trị chuẩn nhập sai / reference value mistyped".into(),
+            record: corrected,
+        },
+        false,
+    )?;
+    let amended = calibrations::submit(conn, technician, amended.id, Some(amended.version))?;
+    calibrations::approve(
+        conn,
+        signatory,
+        amended.id,
+        Some(amended.version),
+        DEMO_PASSWORD,
+    )?;
+    // A draft.
+    calibrations::create(conn, technician, balance(2)?, false)?;
+    // Submitted, awaiting review.
+    let thermometer = calibrations::create(
+        conn,
+        technician,
+        record(
+            3,
+            procedure_ids[1],
+            temperature,
+            "50.00",
+            "°C",
+            "50.004",
+            &["50.0", "50.1", "50.0"],
+        )?,
+        false,
+    )?;
+    calibrations::submit(conn, technician, thermometer.id, Some(thermometer.version))?;
+    // Returned to the technician.
+    let gauge = calibrations::create(
+        conn,
+        technician,
+        record(
+            4,
+            procedure_ids[2],
+            pressure,
+            "1000.0",
+            "kPa",
+            "1000.2",
+            &["1001", "1002", "1001"],
+        )?,
+        false,
+    )?;
+    let gauge = calibrations::submit(conn, technician, gauge.id, Some(gauge.version))?;
+    calibrations::return_record(
+        conn,
+        signatory,
+        gauge.id,
+        Some(gauge.version),
+        "Ghi rõ hướng tăng/giảm áp / state rising or falling pressure",
+    )?;
     Ok(())
 }

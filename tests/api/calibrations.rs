@@ -44,7 +44,7 @@ impl Bench {
         let qm = app.token(QM).await;
         let signatory = app.token(SIGNATORY).await;
         let draft = app
-            .post("/api/v1/procedures", &qm, json!({"code": "QT-KL-01", "title": "Hiệu chuẩn cân / Balance calibration", "quantity": "mass", "effective_on": Utc::now().date_naive() - Duration::days(30), "template": template()}))
+            .post("/api/v1/procedures", &qm, json!({"code": "QT-TEST-01", "title": "Hiệu chuẩn cân / Balance calibration", "quantity": "mass", "effective_on": Utc::now().date_naive() - Duration::days(30), "template": template()}))
             .await;
         assert_eq!(draft.status, StatusCode::CREATED, "{:?}", draft.body);
         let id = draft.body["id"].as_str().unwrap_or_default().to_string();
@@ -508,7 +508,7 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
         ["environment.humidity"]
     );
     // A draft procedure cannot be used, and an approved one is never edited.
-    let draft = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "QT-KL-01", "title": "v2", "quantity": "mass", "effective_on": Utc::now().date_naive(), "template": template()})).await;
+    let draft = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "QT-TEST-01", "title": "v2", "quantity": "mass", "effective_on": Utc::now().date_naive(), "template": template()})).await;
     assert_eq!(draft.body["procedure_version"], 2);
     let mut with_draft = b.record_input(&item, "M-WS-01").await;
     with_draft["procedure_id"] = draft.body["id"].clone();
