@@ -131,7 +131,7 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         let accounts = bootstrap::seed_demo(&mut conn).map_err(|e| format!("demo data: {e}"))?;
         if accounts.is_empty() {
-            println!("Demo data not added: the database already has customers.");
+            println!("Demo data not added: the database already holds data (demo data goes only into a new database).");
         } else {
             println!(
                 "Demo laboratory ready. Every account's password is {}",

@@ -45,17 +45,29 @@ pub async fn login(
     let ctx = request_ctx(&req);
     let address = client_address(&req);
     let LoginRequest { email, password } = body.into_inner()?;
+    let email = email.trim().to_lowercase();
+    // The password hash is checked between two short uses of a connection, never while holding one.
+    let (st, e, a) = (state.clone(), email.clone(), address.clone());
+    let user = state
+        .db(move |conn| service::begin_login(conn, &st.throttle, &e, &a))
+        .await?;
+    let matched = web::block(move || {
+        let ok = service::password_matches(user.as_ref(), &password);
+        user.filter(|_| ok)
+    })
+    .await
+    .map_err(crate::error::AppError::internal)?;
     let st = state.clone();
     let pair = state
         .db(move |conn| {
-            service::login(
+            service::finish_login(
                 conn,
                 &st.tokens,
                 &st.throttle,
                 &ctx,
                 &email,
-                &password,
                 &address,
+                matched,
             )
         })
         .await?;

@@ -36,6 +36,15 @@ impl Auth {
                 "sign in first: send Authorization: Bearer <token>",
             ));
         }
+        let check = self.ctx.clone();
+        if !state
+            .db(move |conn| crate::services::auth::session_still_valid(conn, &check))
+            .await?
+        {
+            return Err(AppError::Unauthenticated(
+                "this session is no longer valid: sign in again",
+            ));
+        }
         if self.ctx.role.is_some_and(|role| op.allows(role)) {
             return Ok(self.ctx);
         }

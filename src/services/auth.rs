@@ -171,12 +171,14 @@ pub struct TokenPair {
     pub token_type: &'static str,
 }
 
-/// Failed sign-ins per account and per client address; too many in the window answer 429.
+/// Sign-in attempts per account and per client address; too many unsuccessful ones in the window
+/// answer 429. An attempt is counted when it starts, under the same lock as the check, so parallel
+/// guesses cannot slip past; a success takes its attempt back and clears the account.
 pub struct LoginThrottle {
     window: Duration,
     max_per_account: u32,
     max_per_address: u32,
-    failures: Mutex<HashMap<String, (Instant, u32)>>,
+    attempts: Mutex<HashMap<String, (Instant, u32)>>,
 }
 
 impl LoginThrottle {
@@ -185,61 +187,58 @@ impl LoginThrottle {
             window,
             max_per_account,
             max_per_address,
-            failures: Mutex::new(HashMap::new()),
+            attempts: Mutex::new(HashMap::new()),
         }
     }
 
-    fn keys(email: &str, address: &str) -> [(String, bool); 2] {
+    fn keys(email: &str, address: &str) -> [(String, u32); 2] {
         [
-            (format!("account:{email}"), true),
-            (format!("address:{address}"), false),
+            (format!("account:{email}"), 0),
+            (format!("address:{address}"), 1),
         ]
     }
 
-    fn check(&self, email: &str, address: &str) -> AppResult<()> {
-        let failures = self
-            .failures
+    fn attempt(&self, email: &str, address: &str) -> AppResult<()> {
+        let mut attempts = self
+            .attempts
             .lock()
             .map_err(|_| AppError::internal("throttle lock poisoned"))?;
-        for (key, is_account) in Self::keys(email, address) {
-            let max = if is_account {
+        let window = self.window;
+        // Keep memory bounded under a flood of distinct names.
+        if attempts.len() > 100_000 {
+            attempts.retain(|_, (since, _)| since.elapsed() < window);
+        }
+        for (key, kind) in Self::keys(email, address) {
+            let max = if kind == 0 {
                 self.max_per_account
             } else {
                 self.max_per_address
             };
-            if let Some((since, count)) = failures.get(&key) {
-                let elapsed = since.elapsed();
-                if elapsed < self.window && *count >= max {
-                    let retry = (self.window - elapsed).as_secs().max(1);
+            if let Some((since, count)) = attempts.get(&key) {
+                if since.elapsed() < window && *count >= max {
+                    let retry = (window - since.elapsed()).as_secs().max(1);
                     return Err(AppError::TooManyRequests {
                         retry_after_secs: retry,
                     });
                 }
             }
         }
+        for (key, _) in Self::keys(email, address) {
+            let entry = attempts.entry(key).or_insert((Instant::now(), 0));
+            if entry.0.elapsed() >= window {
+                *entry = (Instant::now(), 0);
+            }
+            entry.1 += 1;
+        }
         Ok(())
     }
 
-    fn fail(&self, email: &str, address: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            for (key, _) in Self::keys(email, address) {
-                let entry = failures.entry(key).or_insert((Instant::now(), 0));
-                if entry.0.elapsed() >= self.window {
-                    *entry = (Instant::now(), 0);
-                }
-                entry.1 += 1;
+    fn succeed(&self, email: &str, address: &str) {
+        if let Ok(mut attempts) = self.attempts.lock() {
+            attempts.remove(&format!("account:{email}"));
+            if let Some(entry) = attempts.get_mut(&format!("address:{address}")) {
+                entry.1 = entry.1.saturating_sub(1);
             }
-            // Keep memory bounded under a flood of distinct names.
-            if failures.len() > 100_000 {
-                let window = self.window;
-                failures.retain(|_, (since, _)| since.elapsed() < window);
-            }
-        }
-    }
-
-    fn succeed(&self, email: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(&format!("account:{email}"));
         }
     }
 }
@@ -295,28 +294,42 @@ pub fn find_active_user_by_email(conn: &mut DbConn, email: &str) -> AppResult<Op
         .optional()?)
 }
 
-/// Signs a user in. Wrong e-mail and wrong password are the same 401; both are audited.
-pub fn login(
+/// Sign-in, first step: the attempt is counted against the throttle before any password is
+/// checked (so parallel guesses cannot slip past it), and the account is looked up.
+pub fn begin_login(
     conn: &mut DbConn,
-    tokens: &Tokens,
     throttle: &LoginThrottle,
-    ctx: &Ctx,
     email: &str,
-    password: &str,
     address: &str,
-) -> AppResult<TokenPair> {
-    let email = email.trim().to_lowercase();
-    throttle.check(&email, address)?;
-    let user = find_active_user_by_email(conn, &email)?;
-    let verified = match &user {
+) -> AppResult<Option<User>> {
+    throttle.attempt(email, address)?;
+    find_active_user_by_email(conn, email)
+}
+
+/// Sign-in, second step: the slow password check. Call it without holding a pooled connection.
+/// An unknown account costs the same time as a wrong password.
+pub fn password_matches(user: Option<&User>, password: &str) -> bool {
+    match user {
         Some(user) => verify_password(&user.password_hash, password),
         None => {
             verify_password(dummy_hash(), password);
             false
         }
-    };
-    let Some(user) = user.filter(|_| verified) else {
-        throttle.fail(&email, address);
+    }
+}
+
+/// Sign-in, last step: tokens for a matching password, or the same 401 for a wrong e-mail or
+/// password. Both outcomes are audited.
+pub fn finish_login(
+    conn: &mut DbConn,
+    tokens: &Tokens,
+    throttle: &LoginThrottle,
+    ctx: &Ctx,
+    email: &str,
+    address: &str,
+    matched: Option<User>,
+) -> AppResult<TokenPair> {
+    let Some(user) = matched else {
         audit::record_alone(
             conn,
             ctx,
@@ -329,7 +342,7 @@ pub fn login(
         )?;
         return Err(AppError::Unauthenticated("wrong e-mail or password"));
     };
-    throttle.succeed(&email);
+    throttle.succeed(email, address);
     let ctx = Ctx {
         user_id: Some(user.id),
         role: Some(user.role),
@@ -502,4 +515,21 @@ pub fn change_password(conn: &mut DbConn, ctx: &Ctx, current: &str, new: &str) -
         )?;
         Ok(())
     })
+}
+
+/// Whether the account behind an access token still stands as the token says: not deactivated,
+/// same role, same customer. Checked on every authorized request, so a deactivation or a role
+/// change takes effect at once rather than when the token expires.
+pub fn session_still_valid(conn: &mut DbConn, ctx: &Ctx) -> AppResult<bool> {
+    let Some(id) = ctx.user_id else {
+        return Ok(false);
+    };
+    let current: Option<(Role, Option<CustomerId>)> = users::table
+        .find(id)
+        .filter(users::deleted_at.is_null())
+        .select((users::role, users::customer_id))
+        .first(conn)
+        .optional()?;
+    Ok(current
+        .is_some_and(|(role, customer)| Some(role) == ctx.role && customer == ctx.customer_id))
 }

@@ -58,7 +58,10 @@ pub struct DemoAccount {
 /// Fills an empty lab with demo data; does nothing once any customer exists.
 pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
     lab::ensure_exists(conn)?;
-    if customers_table::table.count().get_result::<i64>(conn)? > 0 {
+    // Only into a database that holds nothing but its first admin: demo accounts share a
+    // published password and must never appear in a lab's real data.
+    let users = users_table::table.count().get_result::<i64>(conn)?;
+    if customers_table::table.count().get_result::<i64>(conn)? > 0 || users > 1 {
         return Ok(Vec::new());
     }
     let ctx = Ctx::system();

@@ -433,6 +433,9 @@ fn evaluate(
     let mut results = Vec::new();
     let mut standards_used: Vec<StandardUsed> = Vec::new();
     let mut point_standards = Vec::new();
+    // Each standard is judged once per record: its fitness on the date is the same for every point.
+    let mut fitness_of: std::collections::HashMap<StandardId, Option<super::standards::Fitness>> =
+        std::collections::HashMap::new();
     for (i, point) in input.points.iter().enumerate() {
         let field = |name: &str| format!("points[{i}].{name}");
         if point.readings.len() < template.min_readings.max(1) {
@@ -454,16 +457,21 @@ fn evaluate(
         }
         let mut reference_u = None;
         for (j, standard_id) in point.standards.iter().enumerate() {
-            let fitness = match super::standards::fitness_on(conn, *standard_id, calibrated_on) {
-                Ok(f) => f,
-                Err(AppError::NotFound(_)) => {
-                    errors.push(FieldError::new(
-                        field(&format!("standards[{j}]")),
-                        "no such standard",
-                    ));
-                    continue;
-                }
-                Err(other) => return Err(other),
+            if !fitness_of.contains_key(standard_id) {
+                let fitness = match super::standards::fitness_on(conn, *standard_id, calibrated_on)
+                {
+                    Ok(f) => Some(f),
+                    Err(AppError::NotFound(_)) => None,
+                    Err(other) => return Err(other),
+                };
+                fitness_of.insert(*standard_id, fitness);
+            }
+            let Some(fitness) = fitness_of.get(standard_id).cloned().flatten() else {
+                errors.push(FieldError::new(
+                    field(&format!("standards[{j}]")),
+                    "no such standard",
+                ));
+                continue;
             };
             if let Some(reason) = &fitness.reason {
                 errors.push(FieldError::new(

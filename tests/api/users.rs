@@ -126,3 +126,80 @@ async fn the_last_admin_stays() {
         .await;
     assert_eq!(delete.status, StatusCode::CONFLICT);
 }
+
+#[tokio::test]
+async fn deactivation_and_role_changes_take_effect_at_once() {
+    let app = spawn_app().await;
+    let admin = app.token(ADMIN).await;
+    let created = app
+        .post("/api/v1/users", &admin, json!({"email": "short.lived@lab.vn", "name": "Tạm thời", "role": "technician", "password": "short-lived-password"}))
+        .await;
+    let id = created.body["id"].as_str().unwrap_or_default().to_string();
+    let token = app
+        .token_with("short.lived@lab.vn", "short-lived-password")
+        .await;
+    assert_eq!(
+        app.get("/api/v1/instruments", &token).await.status,
+        StatusCode::OK
+    );
+    let promoted = app
+        .patch(
+            &format!("/api/v1/users/{id}"),
+            &admin,
+            "\"1\"",
+            json!({"role": "signatory"}),
+        )
+        .await;
+    assert_eq!(promoted.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/instruments", &token).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let fresh = app
+        .token_with("short.lived@lab.vn", "short-lived-password")
+        .await;
+    assert_eq!(
+        app.get("/api/v1/instruments", &fresh).await.status,
+        StatusCode::OK
+    );
+    let deleted = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/users/{id}"),
+            Some(&admin),
+            Some(json!({"reason": "left"})),
+            &[("if-match", "\"2\"")],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/instruments", &fresh).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn search_text_is_not_a_pattern() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    for q in ["%5C", "a%5C", "100%25", "_"] {
+        for path in [
+            "/api/v1/customers",
+            "/api/v1/instruments",
+            "/api/v1/standards",
+        ] {
+            let reply = app.get(&format!("{path}?q={q}"), &tech).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{path}?q={q}: {:?}",
+                reply.body
+            );
+            assert_eq!(
+                reply.body["items"].as_array().map(Vec::len),
+                Some(0),
+                "{path}?q={q}"
+            );
+        }
+    }
+}
