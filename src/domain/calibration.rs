@@ -99,6 +99,13 @@ pub enum InputSource {
     Resolution,
     /// A stated estimate and uncertainty (e.g. drift, temperature effect).
     Fixed,
+    /// The recorded temperature as the estimate, with the uncertainty stated in the template
+    /// (e.g. a temperature coefficient's input, with its sensitivity).
+    Temperature,
+    /// The recorded relative humidity, likewise.
+    Humidity,
+    /// The recorded ambient pressure, likewise.
+    Pressure,
 }
 
 /// Everything known about one point when it is evaluated.
@@ -109,6 +116,8 @@ pub struct PointFacts<'a> {
     /// U and k of the reference, from the standard's certificate.
     pub reference_uncertainty: Option<(f64, f64)>,
     pub resolution: Option<f64>,
+    /// The recorded temperature, humidity and pressure, where recorded.
+    pub environment: [Option<f64>; 3],
     /// The MPE at this point, when the instrument has a tolerance that covers it.
     pub mpe: Option<f64>,
     pub decision_rule: DecisionRuleKind,
@@ -193,6 +202,18 @@ pub fn budget_request(
                 }
                 InputSource::Fixed => {
                     input.estimate = Some(t.estimate.unwrap_or(0.0));
+                    input.uncertainty = t.uncertainty.clone();
+                }
+                InputSource::Temperature | InputSource::Humidity | InputSource::Pressure => {
+                    let (index, what) = match t.source {
+                        InputSource::Temperature => (0, "temperature"),
+                        InputSource::Humidity => (1, "humidity"),
+                        _ => (2, "pressure"),
+                    };
+                    match facts.environment[index] {
+                        Some(value) => input.estimate = Some(value),
+                        None => problems.push(format!("{}: the record states no {what}", t.name)),
+                    }
                     input.uncertainty = t.uncertainty.clone();
                 }
             }
@@ -348,6 +369,7 @@ mod tests {
             reference: 100.0,
             reference_uncertainty: Some((0.0016, 2.0)),
             resolution: Some(0.001),
+            environment: [Some(20.0), None, None],
             mpe: Some(0.005),
             decision_rule: DecisionRuleKind::Simple,
             guard_band: None,
@@ -392,6 +414,31 @@ mod tests {
                 .expect("out of scope")
                 .in_accredited_scope
         );
+    }
+
+    #[test]
+    fn an_environmental_input_takes_the_recorded_value() {
+        let mut t = template();
+        t.model = Some("indication - reference + resolution + 0.00001 * (dt - 20)".into());
+        t.inputs.push(TemplateInput {
+            name: "dt".into(),
+            source: InputSource::Temperature,
+            sensitivity: None,
+            estimate: None,
+            uncertainty: Some(Uncertainty::Rectangular {
+                half_width: 1.0,
+                dof: None,
+            }),
+        });
+        let readings = [100.002, 100.003];
+        let mut f = facts(&readings);
+        f.environment = [Some(21.5), None, None];
+        let r = evaluate_point(&t, &f).expect("point");
+        let dt = r.contributions.iter().find(|c| c.name == "dt").expect("dt");
+        assert_eq!(dt.estimate, 21.5);
+        assert!((dt.sensitivity - 1e-5).abs() < 1e-15);
+        f.environment = [None, None, None];
+        assert!(matches!(evaluate_point(&t, &f), Err(PointError::Budget(_))));
     }
 
     #[test]

@@ -90,10 +90,7 @@ pub fn list(
     if let Some(v) = filter.to {
         query = query.filter(audit_events::occurred_at.lt(v));
     }
-    if let Some(after) = page.after()? {
-        let after: i64 = after.parse().map_err(|_| {
-            crate::error::AppError::field("cursor", "not a cursor returned by this list")
-        })?;
+    if let Some(after) = page.after_as::<i64>()? {
         query = query.filter(audit_events::seq.gt(after));
     }
     let rows = query

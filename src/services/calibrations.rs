@@ -262,10 +262,7 @@ pub fn list(
     if let Some(i) = instrument {
         query = query.filter(calibration_records::instrument_id.eq(i));
     }
-    if let Some(after) = page.after()? {
-        let after: CalibrationRecordId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<CalibrationRecordId>()? {
         query = query.filter(calibration_records::id.gt(after));
     }
     let rows = query
@@ -504,6 +501,12 @@ fn evaluate(
             reference: point.reference_value.value(),
             reference_uncertainty: reference_u,
             resolution,
+            environment: [
+                &input.environment.temperature,
+                &input.environment.humidity,
+                &input.environment.pressure,
+            ]
+            .map(|c| c.as_ref().map(|c| c.value.value())),
             mpe: mpe_at(&tolerance, point.nominal.value()),
             decision_rule: item.decision_rule,
             guard_band,

@@ -208,10 +208,7 @@ pub fn list(
     if let Some(q) = quantity {
         query = query.filter(cmc_entries::quantity.eq(q.to_string()));
     }
-    if let Some(after) = page.after()? {
-        let after: CmcId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<CmcId>()? {
         query = query.filter(cmc_entries::id.gt(after));
     }
     let rows = query

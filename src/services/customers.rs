@@ -181,10 +181,7 @@ pub fn list(
                 .or(lower_opt(customers::tax_code).like(pattern).escape('\\')),
         );
     }
-    if let Some(after) = page.after()? {
-        let after: CustomerId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<CustomerId>()? {
         query = query.filter(customers::id.gt(after));
     }
     let rows = query

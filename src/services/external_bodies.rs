@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use super::audit::{self, Change};
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{ExternalBody, ExternalBodyChanges};
 use crate::db::schema::external_bodies;
 use crate::db::{now, write_tx, DbConn, ExternalBodyId, UserId};
@@ -82,10 +82,6 @@ impl From<ExternalBody> for ExternalBodyView {
     }
 }
 
-fn optional(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 fn check_accreditation(kind: BodyKind, number: Option<&str>, errors: &mut Vec<FieldError>) {
     if kind == BodyKind::AccreditedLab && number.is_none() {
         errors.push(FieldError::new(
@@ -109,10 +105,7 @@ pub fn get(conn: &mut DbConn, id: ExternalBodyId) -> AppResult<ExternalBodyView>
 
 pub fn list(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<ExternalBodyView>> {
     let mut query = external_bodies::table.into_boxed();
-    if let Some(after) = page.after()? {
-        let after: ExternalBodyId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<ExternalBodyId>()? {
         query = query.filter(external_bodies::id.gt(after));
     }
     let rows = query
@@ -134,21 +127,21 @@ pub fn create(
     let mut errors = Vec::new();
     let name = required_text("name", &input.name, &mut errors);
     let country = required_text("country", &input.country, &mut errors);
-    let accreditation_number = optional(input.accreditation_number);
+    let accreditation_number = optional_text(input.accreditation_number);
     check_accreditation(input.kind, accreditation_number.as_deref(), &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let justification = optional(input.justification);
+    let justification = optional_text(input.justification);
     let at = now();
     let body = ExternalBody {
         id: ExternalBodyId::new(),
         name,
         country,
         kind: input.kind,
-        accreditation_body: optional(input.accreditation_body),
+        accreditation_body: optional_text(input.accreditation_body),
         accreditation_number,
-        accreditation_scope: optional(input.accreditation_scope),
+        accreditation_scope: optional_text(input.accreditation_scope),
         accreditation_valid_until: input.accreditation_valid_until,
         justified_by: justification.as_ref().and(ctx.user_id),
         justification,
@@ -184,7 +177,7 @@ pub fn update(
     input: UpdateExternalBody,
 ) -> AppResult<ExternalBodyView> {
     let mut errors = Vec::new();
-    let justification = input.justification.map(|j| optional(Some(j)));
+    let justification = input.justification.map(|j| optional_text(Some(j)));
     let changes = ExternalBodyChanges {
         name: input
             .name
@@ -195,9 +188,9 @@ pub fn update(
             .as_deref()
             .map(|v| required_text("country", v, &mut errors)),
         kind: input.kind,
-        accreditation_body: input.accreditation_body.map(|v| optional(Some(v))),
-        accreditation_number: input.accreditation_number.map(|v| optional(Some(v))),
-        accreditation_scope: input.accreditation_scope.map(|v| optional(Some(v))),
+        accreditation_body: input.accreditation_body.map(|v| optional_text(Some(v))),
+        accreditation_number: input.accreditation_number.map(|v| optional_text(Some(v))),
+        accreditation_scope: input.accreditation_scope.map(|v| optional_text(Some(v))),
         accreditation_valid_until: input.accreditation_valid_until.map(Some),
         justified_by: justification.as_ref().map(|j| j.as_ref().and(ctx.user_id)),
         justification,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::audit::{self, Change};
 use super::cmc::quantity_exists;
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, InstrumentChanges, ItemStatusEvent};
 use crate::db::schema::{
     customers, instruments, item_status_events, work_order_items, work_orders,
@@ -127,10 +127,6 @@ impl InstrumentView {
     }
 }
 
-fn optional(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 /// Instrument lab ids: `TB` (thiết bị), the two-digit year and a six-digit yearly sequence.
 fn lab_ids(conn: &mut DbConn, count: usize) -> AppResult<Vec<String>> {
     let year = Utc::now().format("%y").to_string();
@@ -197,15 +193,15 @@ fn new_instrument(
             lab_id,
             customer_id: input.customer_id.unwrap_or_default(),
             description: input.description.trim().to_string(),
-            manufacturer: optional(input.manufacturer),
-            model: optional(input.model),
-            serial_number: optional(input.serial_number),
-            asset_tag: optional(input.asset_tag),
-            quantity: optional(input.quantity),
+            manufacturer: optional_text(input.manufacturer),
+            model: optional_text(input.model),
+            serial_number: optional_text(input.serial_number),
+            asset_tag: optional_text(input.asset_tag),
+            quantity: optional_text(input.quantity),
             range_min: input.range_min,
             range_max: input.range_max,
-            unit: optional(input.unit),
-            resolution: optional(input.resolution),
+            unit: optional_text(input.unit),
+            resolution: optional_text(input.resolution),
             tolerance: serde_json::to_string(&tolerance).map_err(AppError::internal)?,
             recalibration_interval_months: input.recalibration_interval_months,
             last_calibrated_on: input.last_calibrated_on,
@@ -215,7 +211,7 @@ fn new_instrument(
                 input.recalibration_interval_months,
             ),
             status: ItemStatus::Registered,
-            internal_notes: optional(input.internal_notes),
+            internal_notes: optional_text(input.internal_notes),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -431,10 +427,7 @@ pub fn list(
     page: &PageRequest,
 ) -> AppResult<Page<InstrumentView>> {
     let mut query = scoped(ctx, filter);
-    if let Some(after) = page.after()? {
-        let after: InstrumentId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<InstrumentId>()? {
         query = query.filter(instruments::id.gt(after));
     }
     let rows = query
@@ -520,15 +513,15 @@ pub fn update(
             .description
             .as_deref()
             .map(|d| required_text("description", d, &mut errors)),
-        manufacturer: input.manufacturer.map(|v| optional(Some(v))),
-        model: input.model.map(|v| optional(Some(v))),
-        serial_number: input.serial_number.map(|v| optional(Some(v))),
-        asset_tag: input.asset_tag.map(|v| optional(Some(v))),
-        quantity: input.quantity.map(|v| optional(Some(v))),
+        manufacturer: input.manufacturer.map(|v| optional_text(Some(v))),
+        model: input.model.map(|v| optional_text(Some(v))),
+        serial_number: input.serial_number.map(|v| optional_text(Some(v))),
+        asset_tag: input.asset_tag.map(|v| optional_text(Some(v))),
+        quantity: input.quantity.map(|v| optional_text(Some(v))),
         range_min: input.range_min.map(Some),
         range_max: input.range_max.map(Some),
-        unit: input.unit.map(|v| optional(Some(v))),
-        resolution: input.resolution.map(|v| optional(Some(v))),
+        unit: input.unit.map(|v| optional_text(Some(v))),
+        resolution: input.resolution.map(|v| optional_text(Some(v))),
         tolerance: input
             .tolerance
             .as_ref()
@@ -536,7 +529,7 @@ pub fn update(
             .transpose()
             .map_err(AppError::internal)?,
         recalibration_interval_months: input.recalibration_interval_months.map(Some),
-        internal_notes: input.internal_notes.map(|v| optional(Some(v))),
+        internal_notes: input.internal_notes.map(|v| optional_text(Some(v))),
         ..Default::default()
     };
     let updated = write_tx(conn, |conn| {

@@ -88,6 +88,16 @@ impl PageRequest {
             .ok_or_else(|| AppError::field("cursor", "not a cursor returned by this list"))
     }
 
+    /// The cursor's sort key parsed as the list's key type.
+    pub fn after_as<T: std::str::FromStr>(&self) -> AppResult<Option<T>> {
+        self.after()?
+            .map(|s| {
+                s.parse()
+                    .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))
+            })
+            .transpose()
+    }
+
     /// Cuts a result fetched with `limit + 1` rows into a page.
     pub fn page<T>(&self, mut rows: Vec<T>, key: impl Fn(&T) -> String) -> AppResult<Page<T>> {
         let limit = self.limit()? as usize;
@@ -113,6 +123,11 @@ pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
         Some(v) if v == current => Ok(()),
         Some(_) => Err(AppError::StaleVersion { current }),
     }
+}
+
+/// An optional text field: trimmed, and empty means absent.
+pub fn optional_text(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
 /// A required, trimmed, non-empty text field.

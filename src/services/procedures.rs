@@ -102,6 +102,7 @@ fn check_template(t: &ProcedureTemplate, errors: &mut Vec<FieldError>) {
         reference: 1.0,
         reference_uncertainty: Some((0.001, 2.0)),
         resolution: Some(0.000_1),
+        environment: [Some(20.0), Some(50.0), Some(1013.25)],
         mpe: None,
         decision_rule: DecisionRuleKind::None,
         guard_band: None,
@@ -140,10 +141,7 @@ pub fn list(
     if let Some(status) = status {
         query = query.filter(procedures::status.eq(status));
     }
-    if let Some(after) = page.after()? {
-        let after: ProcedureId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<ProcedureId>()? {
         query = query.filter(procedures::id.gt(after));
     }
     let rows = query

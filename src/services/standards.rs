@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit::{self, Change};
 use super::cmc::quantity_exists;
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{
     CalibrationFile, ExternalBody, IntermediateCheck, Standard, StandardCalibration,
     StandardChanges, StatusChange,
@@ -159,10 +159,6 @@ impl StandardView {
     }
 }
 
-fn optional(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 pub fn find(conn: &mut DbConn, id: StandardId) -> AppResult<Standard> {
     standards::table
         .find(id)
@@ -259,10 +255,7 @@ pub fn list(
     if let Some(v) = filter.kind {
         query = query.filter(standards::kind.eq(v));
     }
-    if let Some(after) = page.after()? {
-        let after: StandardId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<StandardId>()? {
         query = query.filter(standards::id.gt(after));
     }
     let rows = query
@@ -322,15 +315,15 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateStandard) -> AppResult<
         asset_id: required_text("asset_id", &input.asset_id, &mut errors),
         name: required_text("name", &input.name, &mut errors),
         kind: input.kind,
-        manufacturer: optional(input.manufacturer),
-        model: optional(input.model),
-        serial_number: optional(input.serial_number),
+        manufacturer: optional_text(input.manufacturer),
+        model: optional_text(input.model),
+        serial_number: optional_text(input.serial_number),
         quantity: input.quantity.trim().to_string(),
         range_min: input.range_min,
         range_max: input.range_max,
         unit: input.unit.trim().to_string(),
-        resolution: optional(input.resolution),
-        location: optional(input.location),
+        resolution: optional_text(input.resolution),
+        location: optional_text(input.location),
         custodian_id: input.custodian_id,
         calibration_interval_months: input.calibration_interval_months,
         status: StandardStatus::InService,
@@ -394,14 +387,14 @@ pub fn update(
             .as_deref()
             .map(|v| required_text("name", v, &mut errors)),
         kind: input.kind,
-        manufacturer: input.manufacturer.map(|v| optional(Some(v))),
-        model: input.model.map(|v| optional(Some(v))),
-        serial_number: input.serial_number.map(|v| optional(Some(v))),
+        manufacturer: input.manufacturer.map(|v| optional_text(Some(v))),
+        model: input.model.map(|v| optional_text(Some(v))),
+        serial_number: input.serial_number.map(|v| optional_text(Some(v))),
         range_min: input.range_min.map(Some),
         range_max: input.range_max.map(Some),
         unit: input.unit.map(|u| u.trim().to_string()),
-        resolution: input.resolution.map(|v| optional(Some(v))),
-        location: input.location.map(|v| optional(Some(v))),
+        resolution: input.resolution.map(|v| optional_text(Some(v))),
+        location: input.location.map(|v| optional_text(Some(v))),
         custodian_id: input.custodian_id.map(Some),
         calibration_interval_months: input.calibration_interval_months,
     };
@@ -780,7 +773,7 @@ pub fn record_calibration(
             ));
         }
     }
-    let due_override_reason = optional(input.due_override_reason);
+    let due_override_reason = optional_text(input.due_override_reason);
     let due_on = match input.due_on {
         Some(due) => {
             if due_override_reason.is_none() {
@@ -1027,7 +1020,7 @@ pub fn record_check(
         upper_limit: input.upper_limit.to_string(),
         unit,
         result: if passed { "pass" } else { "fail" }.into(),
-        notes: optional(input.notes),
+        notes: optional_text(input.notes),
         performed_by: ctx.user_id,
         recorded_at: now(),
     };
@@ -1565,11 +1558,11 @@ pub fn dependents(
              SELECT dep.depth + 1, c.standard_id, c.id, c.calibrated_on \
              FROM standard_calibrations c JOIN dep ON c.issuer_standard_id = dep.standard_id \
              WHERE c.calibrated_on >= dep.calibrated_on AND c.calibrated_on <= $3 AND dep.depth < $4) \
-         SELECT MIN(dep.depth) AS depth, c.id AS calibration_id, c.certificate_number, c.calibrated_on, \
+         SELECT d.depth, c.id AS calibration_id, c.certificate_number, c.calibrated_on, \
                 c.issuer_standard_id AS via_standard_id, s.id AS standard_id, s.asset_id, s.name \
-         FROM dep JOIN standard_calibrations c ON c.id = dep.calibration_id \
-              JOIN standards s ON s.id = c.standard_id \
-         GROUP BY c.id, c.certificate_number, c.calibrated_on, c.issuer_standard_id, s.id, s.asset_id, s.name",
+         FROM (SELECT calibration_id, MIN(depth) AS depth FROM dep GROUP BY calibration_id) d \
+              JOIN standard_calibrations c ON c.id = d.calibration_id \
+              JOIN standards s ON s.id = c.standard_id",
     )
     .bind::<Text, _>(standard_id)
     .bind::<Date, _>(from)

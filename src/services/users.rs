@@ -145,10 +145,7 @@ pub fn list(
     if let Some(role) = role {
         query = query.filter(users::role.eq(role));
     }
-    if let Some(after) = page.after()? {
-        let after: UserId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<UserId>()? {
         query = query.filter(users::id.gt(after));
     }
     let rows = query

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::audit::{self, Change};
 use super::instruments::{self, CreateInstrument};
-use super::{Ctx, Page, PageRequest};
+use super::{optional_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, ItemStatusEvent, WorkOrder, WorkOrderItem};
 use crate::db::schema::{
     customers, instruments as instruments_table, item_status_events, users, work_order_items,
@@ -127,10 +127,6 @@ pub struct WorkOrderView {
     pub created_at: DateTime<Utc>,
 }
 
-fn optional(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 fn find(conn: &mut DbConn, ctx: &Ctx, id: WorkOrderId) -> AppResult<WorkOrder> {
     let mut query = work_orders::table.find(id).into_boxed();
     if let Some(own) = ctx.customer_scope() {
@@ -240,10 +236,7 @@ pub fn list(
     } else if let Some(c) = customer {
         query = query.filter(work_orders::customer_id.eq(c));
     }
-    if let Some(after) = page.after()? {
-        let after: WorkOrderId = after
-            .parse()
-            .map_err(|_| AppError::field("cursor", "not a cursor returned by this list"))?;
+    if let Some(after) = page.after_as::<WorkOrderId>()? {
         query = query.filter(work_orders::id.gt(after));
     }
     let rows = query
@@ -360,10 +353,10 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
             customer_id: customer,
             received_at: input.received_at.map(|t| t.naive_utc()).unwrap_or(at),
             received_by: ctx.user_id,
-            delivered_by: optional(input.delivered_by),
+            delivered_by: optional_text(input.delivered_by),
             promised_on: input.promised_on,
-            contract_review_note: optional(input.contract_review_note),
-            notes: optional(input.notes),
+            contract_review_note: optional_text(input.contract_review_note),
+            notes: optional_text(input.notes),
             version: 1,
             created_at: at,
             updated_at: at,
@@ -393,14 +386,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
                 instrument_id,
                 line_no: n as i32 + 1,
                 service: item.service,
-                requested_points: optional(item.requested_points),
+                requested_points: optional_text(item.requested_points),
                 decision_rule: item.decision_rule,
                 guard_band: item.guard_band.map(|w| w.to_string()),
                 due_date_on_certificate: i32::from(item.due_date_on_certificate),
                 condition_flags: serde_json::to_string(&item.condition.flags)
                     .map_err(AppError::internal)?,
-                condition_remarks: optional(item.condition.remarks),
-                accessories: optional(item.accessories),
+                condition_remarks: optional_text(item.condition.remarks),
+                accessories: optional_text(item.accessories),
                 status: ItemStatus::Received,
                 status_before_hold: None,
                 status_reason: None,
@@ -471,7 +464,7 @@ pub fn change_item_status(
     expected_version: Option<i32>,
     input: ChangeItemStatus,
 ) -> AppResult<WorkOrderView> {
-    let reason = optional(input.reason);
+    let reason = optional_text(input.reason);
     write_tx(conn, |conn| {
         find(conn, ctx, order_id)?;
         let item = work_order_items::table
