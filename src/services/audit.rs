@@ -22,6 +22,11 @@ pub struct Change<'a> {
     pub reason: Option<&'a str>,
 }
 
+/// An entity as JSON for an event's `before` or `after`.
+pub fn snapshot<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
 /// Appends one event. Call it inside the transaction of the change it records, so both commit or
 /// neither does. Bumping the chain head first takes its row lock, which orders concurrent writers.
 pub fn record(conn: &mut DbConn, ctx: &Ctx, change: Change<'_>) -> AppResult<i64> {

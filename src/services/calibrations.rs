@@ -641,10 +641,6 @@ fn move_item(conn: &mut DbConn, ctx: &Ctx, item: &WorkOrderItem, to: ItemStatus)
     Ok(())
 }
 
-fn record_json(record: &CalibrationRecord) -> Option<serde_json::Value> {
-    serde_json::to_value(record).ok()
-}
-
 /// Starts a record (draft, version 1) for a work order item in the lab.
 pub fn create(
     conn: &mut DbConn,
@@ -775,7 +771,7 @@ pub fn update(
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
                 before: serde_json::from_str(&before.content).ok(),
-                after: serde_json::to_value(&content).ok(),
+                after: audit::snapshot(&content),
                 ..Default::default()
             },
         )?;
@@ -837,8 +833,8 @@ pub fn submit(
                 action: "submit",
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
-                before: record_json(&record),
-                after: record_json(&updated),
+                before: audit::snapshot(&record),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -880,8 +876,8 @@ pub fn return_record(
                 action: "return",
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
-                before: record_json(&record),
-                after: record_json(&updated),
+                before: audit::snapshot(&record),
+                after: audit::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;
@@ -979,7 +975,7 @@ pub fn approve(
                 action: "approve",
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
-                before: record_json(&record),
+                before: audit::snapshot(&record),
                 after: Some(
                     serde_json::json!({ "record": updated, "signature": { "name": signer.name, "meaning": SIGNATURE_MEANING, "sha256": version.sha256, "version": version.record_version } }),
                 ),

@@ -75,7 +75,7 @@ pub fn create_quantity(conn: &mut DbConn, ctx: &Ctx, input: Quantity) -> AppResu
                 action: "create",
                 entity_type: "quantity",
                 entity_id: Some(quantity.code.clone()),
-                after: serde_json::to_value(&quantity).ok(),
+                after: audit::snapshot(&quantity),
                 ..Default::default()
             },
         )?;
@@ -261,7 +261,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateCmc) -> AppResult<CmcVi
                 action: "create",
                 entity_type: "cmc",
                 entity_id: Some(entry.id.to_string()),
-                after: serde_json::to_value(&entry).ok(),
+                after: audit::snapshot(&entry),
                 ..Default::default()
             },
         )?;
@@ -311,8 +311,8 @@ pub fn update(
                 action: "update",
                 entity_type: "cmc",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;

@@ -91,10 +91,6 @@ impl CustomerView {
     }
 }
 
-fn audit_json(c: &Customer) -> serde_json::Value {
-    serde_json::to_value(c).unwrap_or_default()
-}
-
 fn check_text(field: &str, value: &str, errors: &mut Vec<FieldError>) {
     if value.chars().count() > MAX_TEXT {
         errors.push(FieldError::new(
@@ -244,7 +240,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateCustomer) -> AppResult<
                 action: "create",
                 entity_type: "customer",
                 entity_id: Some(customer.id.to_string()),
-                after: Some(audit_json(&customer)),
+                after: audit::snapshot(&customer),
                 ..Default::default()
             },
         )?;
@@ -335,8 +331,8 @@ pub fn update(
                 action: "update",
                 entity_type: "customer",
                 entity_id: Some(id.to_string()),
-                before: Some(audit_json(&before)),
-                after: Some(audit_json(&updated)),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -375,8 +371,8 @@ pub fn delete(
                 action: "delete",
                 entity_type: "customer",
                 entity_id: Some(id.to_string()),
-                before: Some(audit_json(&before)),
-                after: Some(audit_json(&updated)),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

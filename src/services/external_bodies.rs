@@ -160,7 +160,7 @@ pub fn create(
                 action: "create",
                 entity_type: "external_body",
                 entity_id: Some(body.id.to_string()),
-                after: serde_json::to_value(&body).ok(),
+                after: audit::snapshot(&body),
                 ..Default::default()
             },
         )?;
@@ -221,8 +221,8 @@ pub fn update(
                 action: "update",
                 entity_type: "external_body",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;

@@ -248,7 +248,7 @@ pub fn insert_all(
         .collect::<AppResult<Vec<_>>>()?;
     crate::insert_many!(conn, instruments::table, rows, 500);
     let after = if rows.len() == 1 {
-        serde_json::to_value(&rows[0]).ok()
+        audit::snapshot(&rows[0])
     } else {
         Some(serde_json::json!({
             "count": rows.len(),
@@ -560,8 +560,8 @@ pub fn update(
                 action: "update",
                 entity_type: "instrument",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -607,8 +607,8 @@ pub fn delete(
                 action: "delete",
                 entity_type: "instrument",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

@@ -59,10 +59,6 @@ pub struct UpdateLab {
     pub certificate_number_pattern: Option<String>,
 }
 
-fn audit_json(l: &Laboratory) -> serde_json::Value {
-    serde_json::to_value(l).unwrap_or_default()
-}
-
 /// Creates the settings row on first start, with placeholders the admin is expected to replace.
 pub fn ensure_exists(conn: &mut DbConn) -> AppResult<()> {
     write_tx(conn, |conn| {
@@ -196,8 +192,8 @@ fn apply(
                 action,
                 entity_type: "laboratory",
                 entity_id: Some("1".into()),
-                before: Some(audit_json(&before)),
-                after: Some(audit_json(&updated)),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;

@@ -206,7 +206,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateProcedure) -> AppResult
                 action: "create",
                 entity_type: "procedure",
                 entity_id: Some(procedure.id.to_string()),
-                after: serde_json::to_value(&procedure).ok(),
+                after: audit::snapshot(&procedure),
                 ..Default::default()
             },
         )?;
@@ -264,8 +264,8 @@ pub fn update(
                 action: "update",
                 entity_type: "procedure",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -318,8 +318,8 @@ pub fn approve(
                 action: "approve",
                 entity_type: "procedure",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 reason: reason.as_deref(),
             },
         )?;
@@ -359,8 +359,8 @@ pub fn withdraw(
                 action: "withdraw",
                 entity_type: "procedure",
                 entity_id: Some(id.to_string()),
-                before: serde_json::to_value(&before).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

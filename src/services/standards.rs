@@ -41,10 +41,6 @@ pub fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Option<serde_json::Value> {
-    serde_json::to_value(value).ok()
-}
-
 // ---------------------------------------------------------------------------------------------
 // The register
 
@@ -364,7 +360,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateStandard) -> AppResult<
                 action: "create",
                 entity_type: "standard",
                 entity_id: Some(standard.id.to_string()),
-                after: json(&standard),
+                after: audit::snapshot(&standard),
                 ..Default::default()
             },
         )?;
@@ -419,8 +415,8 @@ pub fn update(
                 action: "update",
                 entity_type: "standard",
                 entity_id: Some(id.to_string()),
-                before: json(&before),
-                after: json(&updated),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -476,8 +472,8 @@ fn set_status(
             action: "change_status",
             entity_type: "standard",
             entity_id: Some(before.id.to_string()),
-            before: json(before),
-            after: json(&updated),
+            before: audit::snapshot(before),
+            after: audit::snapshot(&updated),
             reason: Some(reason),
         },
     )?;
@@ -870,7 +866,7 @@ pub fn record_calibration(
                 action: "record_calibration",
                 entity_type: "standard",
                 entity_id: Some(standard_id.to_string()),
-                after: json(&calibration),
+                after: audit::snapshot(&calibration),
                 ..Default::default()
             },
         )?;
@@ -940,7 +936,7 @@ pub fn upload_certificate(
                 action: "upload_certificate",
                 entity_type: "standard_calibration",
                 entity_id: Some(calibration.to_string()),
-                after: json(&version),
+                after: audit::snapshot(&version),
                 ..Default::default()
             },
         )?;
@@ -1036,7 +1032,7 @@ pub fn record_check(
                 action: "record_intermediate_check",
                 entity_type: "standard",
                 entity_id: Some(standard_id.to_string()),
-                after: json(&check),
+                after: audit::snapshot(&check),
                 ..Default::default()
             },
         )?;
@@ -1425,13 +1421,13 @@ pub struct Fitness {
 
 /// The one rule of fitness for use (see `domain::traceability::fitness`), on a date.
 pub fn fitness_on(conn: &mut DbConn, standard_id: StandardId, on: NaiveDate) -> AppResult<Fitness> {
-    let standard = find(conn, standard_id)?;
+    // The chain's first link is the standard itself, as it stood on the date.
     let chain = chain(conn, standard_id, on)?;
-    let own = chain.links.first();
+    let own = chain.links.first().ok_or(AppError::NotFound("standard"))?;
     let facts = LinkFacts {
         on,
-        status_on_date: own.map(|l| l.status_on_date).unwrap_or(standard.status),
-        calibration: own.and_then(|l| l.calibrated_on.zip(l.due_on)),
+        status_on_date: own.status_on_date,
+        calibration: own.calibrated_on.zip(own.due_on),
         issuer: None,
     };
     let chain_problem = chain.links.iter().find_map(|l| l.problem.clone());
@@ -1452,14 +1448,14 @@ pub fn fitness_on(conn: &mut DbConn, standard_id: StandardId, on: NaiveDate) -> 
     Ok(Fitness {
         standard_id,
         on,
-        calibration_id: own.and_then(|l| l.calibration_id),
-        certificate_number: own.and_then(|l| l.certificate_number.clone()),
-        results: own.map(|l| l.results.clone()).unwrap_or_default(),
+        calibration_id: own.calibration_id,
+        certificate_number: own.certificate_number.clone(),
+        results: own.results.clone(),
         fit: verdict.is_ok(),
         reason: verdict.as_ref().err().map(|p| {
             format!(
                 "{} ({}) is not fit for use on {on}: {p}",
-                standard.asset_id, standard.name
+                own.standard.asset_id, own.standard.name
             )
         }),
         problem: verdict.err(),

@@ -64,10 +64,6 @@ impl From<User> for UserView {
     }
 }
 
-fn audit_json(u: &User) -> serde_json::Value {
-    serde_json::to_value(u).unwrap_or_default()
-}
-
 fn normalize_email(email: &str, errors: &mut Vec<FieldError>) -> String {
     let email = email.trim().to_lowercase();
     let valid = email.len() <= 254
@@ -198,7 +194,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateUser) -> AppResult<User
                 action: "create",
                 entity_type: "user",
                 entity_id: Some(user.id.to_string()),
-                after: Some(audit_json(&user)),
+                after: audit::snapshot(&user),
                 ..Default::default()
             },
         )?;
@@ -284,8 +280,8 @@ pub fn update(
                 },
                 entity_type: "user",
                 entity_id: Some(id.to_string()),
-                before: Some(audit_json(&before)),
-                after: Some(audit_json(&updated)),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -352,8 +348,8 @@ pub fn delete(
                 action: "delete",
                 entity_type: "user",
                 entity_id: Some(id.to_string()),
-                before: Some(audit_json(&before)),
-                after: Some(audit_json(&updated)),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

@@ -476,20 +476,15 @@ pub fn change_item_status(
         super::check_version(expected_version, item.version)?;
         let from = item.status;
         let to = input.status;
-        let allowed = match (from, item.status_before_hold) {
+        let allowed = |next: ItemStatus| match (from, item.status_before_hold) {
             // Off hold, an item goes back to where it was, or is cancelled.
-            (ItemStatus::OnHold, Some(before)) => to == before || to == ItemStatus::Cancelled,
-            _ => from.can_become(to),
+            (ItemStatus::OnHold, Some(before)) => next == before || next == ItemStatus::Cancelled,
+            _ => from.can_become(next),
         };
-        if !allowed {
+        if !allowed(to) {
             let next: Vec<&str> = ItemStatus::ALL
                 .iter()
-                .filter(|s| match (from, item.status_before_hold) {
-                    (ItemStatus::OnHold, Some(before)) => {
-                        **s == before || **s == ItemStatus::Cancelled
-                    }
-                    _ => from.can_become(**s),
-                })
+                .filter(|s| allowed(**s))
                 .map(|s| s.as_str())
                 .collect();
             return Err(AppError::Conflict(format!(
@@ -551,8 +546,8 @@ pub fn change_item_status(
                 action: "change_item_status",
                 entity_type: "work_order_item",
                 entity_id: Some(item_id.to_string()),
-                before: serde_json::to_value(&item).ok(),
-                after: serde_json::to_value(&updated).ok(),
+                before: audit::snapshot(&item),
+                after: audit::snapshot(&updated),
                 reason: reason.as_deref(),
             },
         )?;
