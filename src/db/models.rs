@@ -525,3 +525,66 @@ pub struct PointStandard {
     pub standard_calibration_id: Option<StandardCalibrationId>,
     pub used_on: NaiveDate,
 }
+
+use super::types::CertificateId;
+use crate::domain::certificate::CertificateStatus;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signing_keys)]
+pub struct SigningKey {
+    pub id: String,
+    pub algorithm: String,
+    /// Base64 of the 32-byte public key.
+    pub public_key: String,
+    /// Base64 of the 32-byte secret seed.
+    pub private_key: String,
+    pub created_at: NaiveDateTime,
+    pub retired_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[diesel(table_name = certificates)]
+pub struct Certificate {
+    pub id: CertificateId,
+    pub number: String,
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub item_id: WorkOrderItemId,
+    pub instrument_id: InstrumentId,
+    pub customer_id: CustomerId,
+    pub status: CertificateStatus,
+    #[serde(serialize_with = "utc")]
+    pub issued_at: NaiveDateTime,
+    pub issued_on: NaiveDate,
+    pub issued_by: UserId,
+    pub language: CertificateLanguage,
+    pub template_version: String,
+    pub replaces_id: Option<CertificateId>,
+    pub amendment_reason: Option<String>,
+    pub superseded_by: Option<CertificateId>,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_by: Option<UserId>,
+    pub revoke_reason: Option<String>,
+    #[serde(skip)]
+    pub verify_token: String,
+    #[serde(skip)]
+    pub snapshot: String,
+    pub pdf_sha256: String,
+    pub pdf_size: i32,
+    pub dcc_sha256: String,
+    pub signing_key_id: String,
+    pub signature: String,
+    pub version: i32,
+    #[serde(serialize_with = "utc")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "utc")]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = certificate_files)]
+pub struct CertificateFile {
+    pub certificate_id: CertificateId,
+    pub pdf: Vec<u8>,
+    pub dcc: String,
+}

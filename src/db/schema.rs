@@ -344,6 +344,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     calibration_records,
     calibration_record_versions,
     calibration_point_standards,
+    signing_keys,
+    certificates,
+    certificate_files,
 );
 
 diesel::table! {
@@ -411,5 +414,58 @@ diesel::table! {
         standard_id -> Text,
         standard_calibration_id -> Nullable<Text>,
         used_on -> Date,
+    }
+}
+
+diesel::table! {
+    signing_keys (id) {
+        id -> Text,
+        algorithm -> Text,
+        public_key -> Text,
+        private_key -> Text,
+        created_at -> Timestamp,
+        retired_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    certificates (id) {
+        id -> Text,
+        number -> Text,
+        record_id -> Text,
+        record_version -> Integer,
+        item_id -> Text,
+        instrument_id -> Text,
+        customer_id -> Text,
+        status -> Text,
+        issued_at -> Timestamp,
+        issued_on -> Date,
+        issued_by -> Text,
+        language -> Text,
+        template_version -> Text,
+        replaces_id -> Nullable<Text>,
+        amendment_reason -> Nullable<Text>,
+        superseded_by -> Nullable<Text>,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        revoke_reason -> Nullable<Text>,
+        verify_token -> Text,
+        snapshot -> Text,
+        pdf_sha256 -> Text,
+        pdf_size -> Integer,
+        dcc_sha256 -> Text,
+        signing_key_id -> Text,
+        signature -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    certificate_files (certificate_id) {
+        certificate_id -> Text,
+        pdf -> Binary,
+        dcc -> Text,
     }
 }

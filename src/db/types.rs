@@ -129,6 +129,7 @@ typed_id!(
     CalibrationRecordId,
     RecordVersionId,
     PointStandardId,
+    CertificateId,
 );
 
 /// Domain enumerations stored as text. `foreign_derive` puts diesel's traits on the domain types
@@ -146,6 +147,7 @@ macro_rules! domain_text_column {
 }
 
 use crate::domain::calibration::{ProcedureStatus, RecordStatus};
+use crate::domain::certificate::CertificateStatus;
 use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service};
 use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
 use crate::domain::{CertificateLanguage, Role};
@@ -162,4 +164,5 @@ domain_text_column!(
     DecisionRuleKind,
     ProcedureStatus,
     RecordStatus,
+    CertificateStatus,
 );

@@ -33,6 +33,7 @@ macro_rules! text_enum {
 
 pub mod audit;
 pub mod calibration;
+pub mod certificate;
 pub mod certificate_number;
 pub mod conformity;
 pub mod decimal;

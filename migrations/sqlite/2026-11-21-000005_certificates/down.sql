@@ -1,0 +1,3 @@
+DROP TABLE certificate_files;
+DROP TABLE certificates;
+DROP TABLE signing_keys;
