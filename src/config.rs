@@ -68,6 +68,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "15",
         "how long failures count and the lock lasts",
     ),
+    (
+        "verify_requests_per_minute",
+        "60",
+        "public certificate verifications per client address per minute before 429",
+    ),
     ("log_format", "text", "text or json"),
     (
         "utc_offset",
@@ -99,6 +104,7 @@ pub struct Config {
     pub login_max_failures: u32,
     pub login_max_failures_per_address: u32,
     pub login_lockout: Duration,
+    pub verify_requests_per_minute: u32,
     pub json_logs: bool,
     pub utc_offset: chrono::FixedOffset,
     /// Raise an expanded uncertainty below the CMC to the CMC instead of refusing the point.
@@ -258,6 +264,7 @@ impl Config {
             body_limit: v.number("body_limit_bytes", 1024, 256 << 20),
             login_max_failures: v.number("login_max_failures", 1, 1000),
             login_max_failures_per_address: v.number("login_max_failures_per_address", 1, 100_000),
+            verify_requests_per_minute: v.number("verify_requests_per_minute", 1, 1_000_000),
             login_lockout: Duration::from_secs(
                 60 * v.number::<u64>("login_lockout_minutes", 1, 1440),
             ),

@@ -114,6 +114,7 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
             config.login_max_failures_per_address,
         ),
         body_limit: config.body_limit,
+        verify_limit: crate::api::verify::RateLimit::per_minute(config.verify_requests_per_minute),
         utc_offset: config.utc_offset,
         public_url: config.public_url.clone(),
         raise_to_cmc: config.raise_to_cmc,

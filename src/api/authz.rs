@@ -111,6 +111,14 @@ permissions! {
     approve_calibration => [Signatory],
     amend_calibration => [QualityManager, Technician, Signatory],
 
+    issue_certificate => [Signatory],
+    list_certificates => [Admin, QualityManager, Signatory, Technician, Customer],
+    get_certificate => [Admin, QualityManager, Signatory, Technician, Customer],
+    download_certificate_pdf => [Admin, QualityManager, Signatory, Technician, Customer],
+    download_certificate_dcc => [Admin, QualityManager, Signatory, Technician, Customer],
+    amend_certificate => [Signatory],
+    revoke_certificate => [QualityManager, Signatory],
+
     evaluate_uncertainty => [Admin, QualityManager, Signatory, Technician],
     evaluate_conformity => [Admin, QualityManager, Signatory, Technician],
     compute_en => [Admin, QualityManager, Signatory, Technician],

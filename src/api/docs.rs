@@ -6,8 +6,8 @@ use utoipa::{Modify, OpenApi};
 
 use super::authz::Op;
 use super::{
-    audit, auth, calculators, calibrations, cmc, customers, external_bodies, health, instruments,
-    lab, standards, users, work_orders,
+    audit, auth, calculators, calibrations, certificates, cmc, customers, external_bodies, health,
+    instruments, lab, standards, users, verify, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -46,6 +46,10 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         calibrations::list_calibrations, calibrations::create_calibration, calibrations::get_calibration,
         calibrations::update_calibration, calibrations::submit_calibration, calibrations::approve_calibration,
         calibrations::return_calibration, calibrations::amend_calibration, calibrations::import_readings,
+        certificates::issue_certificate, certificates::list_certificates, certificates::get_certificate,
+        certificates::download_certificate_pdf, certificates::download_certificate_dcc,
+        certificates::amend_certificate, certificates::revoke_certificate, certificates::list_public_keys,
+        verify::verify_certificate, verify::check_certificate_copy,
         calculators::evaluate_uncertainty, calculators::evaluate_conformity, calculators::compute_en,
         audit::list_audit_events, audit::verify_audit_chain,
     ),
@@ -58,6 +62,7 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         (name = "standards", description = "Measurement standards, traceability and the accreditation scope (ISO/IEC 17025 §6.4, §6.5)"),
         (name = "instruments", description = "Customer instruments, work orders and item status (ISO/IEC 17025 §7.1, §7.4)"),
         (name = "calibrations", description = "Procedures and calibration records (ISO/IEC 17025 §7.2, §7.5, §7.6)"),
+        (name = "certificates", description = "Certificates, the Digital Calibration Certificate, public verification, amendments and revocation (ISO/IEC 17025 §7.8)"),
         (name = "calculators", description = "Uncertainty (GUM, Monte Carlo), conformity decisions, En numbers"),
         (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
         (name = "health", description = "Liveness and readiness"),

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authz;
 pub mod calculators;
 pub mod calibrations;
+pub mod certificates;
 pub mod cmc;
 pub mod customers;
 pub mod docs;
@@ -17,6 +18,7 @@ pub mod lab;
 pub mod problem;
 pub mod standards;
 pub mod users;
+pub mod verify;
 pub mod work_orders;
 
 use actix_web::http::header;
@@ -32,6 +34,8 @@ pub struct AppState {
     pub pool: Pool,
     pub tokens: Tokens,
     pub throttle: LoginThrottle,
+    /// Public certificate verifications per client address.
+    pub verify_limit: verify::RateLimit,
     pub body_limit: usize,
     /// The lab's time zone, for documents.
     pub utc_offset: chrono::FixedOffset,
@@ -185,6 +189,17 @@ routes! {
     post "/api/v1/calibrations/{id}/return" => calibrations::return_calibration,
     post "/api/v1/calibrations/{id}/amendments" => calibrations::amend_calibration,
     post "/api/v1/calibrations/{id}/readings/import" => calibrations::import_readings,
+    post "/api/v1/calibrations/{id}/issue-certificate" => certificates::issue_certificate,
+
+    get "/api/v1/certificates" => certificates::list_certificates,
+    get "/api/v1/certificates/{id}" => certificates::get_certificate,
+    get "/api/v1/certificates/{id}/certificate.pdf" => certificates::download_certificate_pdf,
+    get "/api/v1/certificates/{id}/dcc.xml" => certificates::download_certificate_dcc,
+    post "/api/v1/certificates/{id}/amend" => certificates::amend_certificate,
+    post "/api/v1/certificates/{id}/revoke" => certificates::revoke_certificate,
+    get "/api/v1/lab/public-keys" => certificates::list_public_keys,
+    get "/verify/{token}" => verify::verify_certificate,
+    post "/verify/{token}/check" => verify::check_certificate_copy,
 
     post "/api/v1/uncertainty/evaluate" => calculators::evaluate_uncertainty,
     post "/api/v1/conformity/evaluate" => calculators::evaluate_conformity,

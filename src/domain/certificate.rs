@@ -162,6 +162,8 @@ pub struct Replacement {
     pub number: String,
     pub issued_on: NaiveDate,
     pub reason: String,
+    /// SHA-256 of the replaced certificate's PDF, so that the replacement names it unambiguously.
+    pub pdf_sha256: String,
 }
 
 /// The exact bytes the laboratory's Ed25519 key signs: a fixed prefix, the number, the issue date

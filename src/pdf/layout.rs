@@ -26,9 +26,13 @@ use printpdf::{
 };
 
 use super::fonts::{nfc, FontSet, Weight, MM_PER_PT};
+use super::pdfa::{self, Attachment};
 use super::{Language, PdfError};
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// Written to the Info dictionary and the XMP metadata alike (PDF/A wants them equal).
+const PRODUCER: &str = "calab (printpdf 0.12)";
 
 /// Height of the running header band inside the top margin area, and of the footer band.
 const HEADER_BAND: f32 = 9.0;
@@ -268,6 +272,8 @@ pub struct Document {
     /// Page that drawing goes to when not the last one (the running header and footer are
     /// drawn on every page at the end).
     target: Option<usize>,
+    info: DocInfo,
+    attachments: Vec<Attachment>,
 }
 
 impl Document {
@@ -288,7 +294,7 @@ impl Document {
         meta.author = info.author.clone();
         meta.subject = info.subject.clone();
         meta.creator = info.creator.clone();
-        meta.producer = "calab (printpdf 0.12)".to_owned();
+        meta.producer = PRODUCER.to_owned();
         meta.keywords = info.keywords.clone();
         meta.creation_date = when;
         meta.modification_date = when;
@@ -315,6 +321,8 @@ impl Document {
             pages: vec![Vec::new()],
             y: margins.top,
             target: None,
+            info: info.clone(),
+            attachments: Vec::new(),
         })
     }
 
@@ -868,8 +876,14 @@ impl Document {
         self.y += lh;
     }
 
+    /// Carries a file inside the PDF (PDF/A-3 associated file), e.g. a certificate's DCC XML.
+    pub fn attach(&mut self, attachment: Attachment) {
+        self.attachments.push(attachment);
+    }
+
     /// Draws the running header and footer on every page and serializes the PDF, with the
     /// fonts subset to the glyphs used.
+    /// The result aims at PDF/A-3b: see [`super::pdfa`].
     pub fn finish(mut self) -> Result<Vec<u8>, PdfError> {
         let total = self.pages.len();
         if let Some(frame) = self.frame.take() {
@@ -931,6 +945,8 @@ impl Document {
                 lopdf::Object::String(id, lopdf::StringFormat::Hexadecimal),
             ]),
         );
+        pdfa::apply(&mut lo, &self.info, PRODUCER, &self.attachments)
+            .map_err(|e| PdfError::Layout(format!("cannot add the PDF/A metadata: {e}")))?;
         lo.compress();
         let mut out = Vec::new();
         lo.save_to(&mut out)

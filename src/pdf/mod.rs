@@ -12,9 +12,11 @@
 //! * [`receipt`]: the intake receipt for a work order.
 //! * [`label`]: the small label stuck on each item at intake.
 
+pub mod certificate;
 pub mod fonts;
 pub mod label;
 pub mod layout;
+pub mod pdfa;
 pub mod receipt;
 
 #[cfg(test)]

@@ -95,7 +95,8 @@ fn date(d: &NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-fn condition_text(c: &ItemCondition, lang: Language) -> String {
+/// Condition on receipt as printed: the flags, then the remarks; "Normal" when nothing was noted.
+pub fn condition_text(c: &ItemCondition, lang: Language) -> String {
     let mut parts: Vec<String> = c
         .flags
         .iter()

@@ -6,6 +6,7 @@ use rand::distr::{Alphanumeric, SampleString};
 
 use super::customers::{self, Contact, CreateCustomer};
 use super::lab::{self, UpdateLab};
+use super::signing;
 use super::users::{self, CreateUser};
 use super::Ctx;
 use crate::db::schema::{customers as customers_table, users as users_table};
@@ -25,6 +26,11 @@ pub fn ensure_admin(
     password: Option<&str>,
 ) -> AppResult<Option<String>> {
     lab::ensure_exists(conn)?;
+    // The certificate signing key exists from the start, so its public half is published before
+    // the first certificate.
+    crate::db::write_tx(conn, |conn| {
+        signing::active_key(conn, &Ctx::system()).map(|_| ())
+    })?;
     let any_user = users_table::table.count().get_result::<i64>(conn)? > 0;
     if any_user {
         return Ok(None);

@@ -170,7 +170,7 @@ fn find(conn: &mut DbConn, id: CalibrationRecordId) -> AppResult<CalibrationReco
         .ok_or(AppError::NotFound("calibration record"))
 }
 
-fn find_version(
+pub(crate) fn find_version(
     conn: &mut DbConn,
     id: CalibrationRecordId,
     version: i32,
@@ -621,7 +621,12 @@ fn replace_point_standards(
 
 /// Moves the work order item along with its record; a move the item's workflow does not allow
 /// (an item on hold, say) is left to the people who handle items.
-fn move_item(conn: &mut DbConn, ctx: &Ctx, item: &WorkOrderItem, to: ItemStatus) -> AppResult<()> {
+pub(crate) fn move_item(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    item: &WorkOrderItem,
+    to: ItemStatus,
+) -> AppResult<()> {
     let current = work_order_items::table
         .find(item.id)
         .first::<WorkOrderItem>(conn)?;

@@ -10,9 +10,12 @@ use super::cmc::quantity_exists;
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, InstrumentChanges, ItemStatusEvent};
 use crate::db::schema::{
-    customers, instruments, item_status_events, work_order_items, work_orders,
+    certificates, customers, instruments, item_status_events, work_order_items, work_orders,
 };
-use crate::db::{lower, lower_opt, now, take_sequence, write_tx, CustomerId, DbConn, InstrumentId};
+use crate::db::{
+    lower, lower_opt, now, take_sequence, write_tx, CertificateId, CustomerId, DbConn, InstrumentId,
+};
+use crate::domain::certificate::CertificateStatus;
 use crate::domain::intake::{next_due, ItemStatus, ToleranceBand};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -89,6 +92,9 @@ pub struct InstrumentView {
     pub last_verdict: Option<String>,
     /// The last calibration plus the customer's interval.
     pub next_due_on: Option<NaiveDate>,
+    /// Certificates issued for it, newest first, with their status (a superseded or revoked one
+    /// says so).
+    pub certificates: Vec<CertificateRef>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal_notes: Option<String>,
     pub version: i32,
@@ -96,9 +102,24 @@ pub struct InstrumentView {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A certificate as listed with its instrument.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CertificateRef {
+    pub id: CertificateId,
+    pub number: String,
+    pub status: CertificateStatus,
+    pub issued_on: NaiveDate,
+}
+
 impl InstrumentView {
-    fn of(i: Instrument, customer_name: String, ctx: &Ctx) -> Self {
+    fn of(
+        i: Instrument,
+        customer_name: String,
+        certificates: Vec<CertificateRef>,
+        ctx: &Ctx,
+    ) -> Self {
         InstrumentView {
+            certificates,
             tolerance: serde_json::from_str(&i.tolerance).unwrap_or_default(),
             internal_notes: i.internal_notes.filter(|_| ctx.customer_scope().is_none()),
             customer_name,
@@ -292,26 +313,17 @@ pub fn validate_new(
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateInstrument) -> AppResult<InstrumentView> {
     let mut errors = Vec::new();
     validate_new(conn, &input, "", &mut errors)?;
-    let customer = match input.customer_id {
-        Some(id) if super::customers::exists(conn, id)? => id,
-        Some(_) => {
-            errors.push(FieldError::new("customer_id", "no such customer"));
-            CustomerId::default()
-        }
-        None => {
-            errors.push(FieldError::new("customer_id", "is required"));
-            CustomerId::default()
-        }
-    };
+    match input.customer_id {
+        Some(id) if super::customers::exists(conn, id)? => {}
+        Some(_) => errors.push(FieldError::new("customer_id", "no such customer")),
+        None => errors.push(FieldError::new("customer_id", "is required")),
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let created = write_tx(conn, |conn| insert_all(conn, ctx, vec![input], "create"))?;
-    let name = customer_name(conn, customer)?;
-    created
-        .into_iter()
-        .next()
-        .map(|i| InstrumentView::of(i, name, ctx))
+    views(conn, ctx, created)?
+        .pop()
         .ok_or_else(|| AppError::internal("nothing inserted"))
 }
 
@@ -341,8 +353,8 @@ pub fn find_visible(
 }
 
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: InstrumentId) -> AppResult<InstrumentView> {
-    let (i, name) = find_visible(conn, ctx, id)?;
-    Ok(InstrumentView::of(i, name, ctx))
+    let i = find(conn, ctx, id)?;
+    one_view(conn, ctx, i)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -397,11 +409,15 @@ fn scoped<'a>(ctx: &Ctx, filter: &InstrumentFilter) -> Boxed<'a> {
     query
 }
 
-fn with_names(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    rows: Vec<Instrument>,
-) -> AppResult<Vec<InstrumentView>> {
+fn one_view(conn: &mut DbConn, ctx: &Ctx, i: Instrument) -> AppResult<InstrumentView> {
+    views(conn, ctx, vec![i])?
+        .pop()
+        .ok_or(AppError::NotFound("instrument"))
+}
+
+/// Views of instruments with their owners' names and their certificates, in two queries for the
+/// whole page.
+fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<Instrument>) -> AppResult<Vec<InstrumentView>> {
     let mut ids: Vec<CustomerId> = rows.iter().map(|i| i.customer_id).collect();
     ids.sort();
     ids.dedup();
@@ -411,11 +427,42 @@ fn with_names(
         .load::<(CustomerId, String)>(conn)?
         .into_iter()
         .collect();
+    let mut certificates: std::collections::HashMap<InstrumentId, Vec<CertificateRef>> =
+        std::collections::HashMap::new();
+    for (instrument, c) in certificates::table
+        .filter(certificates::instrument_id.eq_any(rows.iter().map(|i| i.id).collect::<Vec<_>>()))
+        .order(certificates::id.desc())
+        .select((
+            certificates::instrument_id,
+            (
+                certificates::id,
+                certificates::number,
+                certificates::status,
+                certificates::issued_on,
+            ),
+        ))
+        .load::<(
+            InstrumentId,
+            (CertificateId, String, CertificateStatus, NaiveDate),
+        )>(conn)?
+    {
+        let (id, number, status, issued_on) = c;
+        certificates
+            .entry(instrument)
+            .or_default()
+            .push(CertificateRef {
+                id,
+                number,
+                status,
+                issued_on,
+            });
+    }
     Ok(rows
         .into_iter()
         .map(|i| {
             let name = names.get(&i.customer_id).cloned().unwrap_or_default();
-            InstrumentView::of(i, name, ctx)
+            let certs = certificates.remove(&i.id).unwrap_or_default();
+            InstrumentView::of(i, name, certs, ctx)
         })
         .collect())
 }
@@ -436,7 +483,7 @@ pub fn list(
         .load::<Instrument>(conn)?;
     let page = page.page(rows, |i| i.id.to_string())?;
     Ok(Page {
-        items: with_names(conn, ctx, page.items)?,
+        items: views(conn, ctx, page.items)?,
         next_cursor: page.next_cursor,
     })
 }
@@ -482,7 +529,7 @@ pub fn due(
         format!("{}|{}", i.next_due_on.unwrap_or_default(), i.id)
     })?;
     Ok(Page {
-        items: with_names(conn, ctx, page.items)?,
+        items: views(conn, ctx, page.items)?,
         next_cursor: page.next_cursor,
     })
 }
@@ -567,8 +614,7 @@ pub fn update(
         )?;
         Ok(updated)
     })?;
-    let name = customer_name(conn, updated.customer_id)?;
-    Ok(InstrumentView::of(updated, name, ctx))
+    one_view(conn, ctx, updated)
 }
 
 /// Logical deletion, refused while the instrument is in the lab.
@@ -895,7 +941,7 @@ pub fn export_csv(
             .load::<Instrument>(conn)?;
         let Some(last) = rows.last() else { break };
         after = Some(last.id);
-        for i in with_names(conn, ctx, rows)? {
+        for i in views(conn, ctx, rows)? {
             let text = |v: Option<String>| v.unwrap_or_default();
             let number = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
             writer

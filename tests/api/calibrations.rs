@@ -7,12 +7,12 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-struct Bench {
-    app: TestApp,
-    tech: String,
-    qm: String,
-    signatory: String,
-    procedure: String,
+pub struct Bench {
+    pub app: TestApp,
+    pub tech: String,
+    pub qm: String,
+    pub signatory: String,
+    pub procedure: String,
 }
 
 async fn standard_id(app: &TestApp, token: &str, asset: &str) -> String {
@@ -38,7 +38,7 @@ fn template() -> Value {
 }
 
 impl Bench {
-    async fn new(extra: &[(&str, &str)]) -> Bench {
+    pub async fn new(extra: &[(&str, &str)]) -> Bench {
         let app = spawn_app_with(extra).await;
         let tech = app.token(TECH).await;
         let qm = app.token(QM).await;
@@ -68,7 +68,7 @@ impl Bench {
     }
 
     /// Receives a new balance for customer A and returns the work order item id.
-    async fn item(&self, serial: &str) -> String {
+    pub async fn item(&self, serial: &str) -> String {
         let customer = self.app.customer_id_of(CUSTOMER_A).await;
         let order = self
             .app
@@ -84,7 +84,7 @@ impl Bench {
             .to_string()
     }
 
-    async fn record_input(&self, item: &str, standard_asset: &str) -> Value {
+    pub async fn record_input(&self, item: &str, standard_asset: &str) -> Value {
         let standard = standard_id(&self.app, &self.qm, standard_asset).await;
         json!({
             "item_id": item, "procedure_id": self.procedure,
@@ -96,7 +96,13 @@ impl Bench {
         })
     }
 
-    async fn act(&self, token: &str, record: &Value, action: &str, body: Option<Value>) -> Reply {
+    pub async fn act(
+        &self,
+        token: &str,
+        record: &Value,
+        action: &str,
+        body: Option<Value>,
+    ) -> Reply {
         let id = record["id"].as_str().unwrap_or_default();
         let current = self
             .app

@@ -293,3 +293,63 @@ impl TestApp {
         self.pool.get().expect("connection")
     }
 }
+
+/// Runs a command-line tool on `bytes` written to a temporary file named `file` (the tool's
+/// arguments name it as `{}`). `None`, with a notice, when the tool is not installed (CI installs
+/// poppler-utils, qpdf and libxml2-utils).
+pub fn run_tool(
+    tool: &str,
+    args: &[&str],
+    file: &str,
+    bytes: &[u8],
+) -> Option<std::process::Output> {
+    let dir = std::env::temp_dir().join(format!("calab-tool-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join(file);
+    std::fs::write(&path, bytes).ok()?;
+    let path = path.display().to_string();
+    let args: Vec<String> = args.iter().map(|a| a.replace("{}", &path)).collect();
+    let out = std::process::Command::new(tool).args(&args).output();
+    let _ = std::fs::remove_dir_all(&dir);
+    match out {
+        Ok(out) => Some(out),
+        Err(_) => {
+            eprintln!("{tool} not available: not checked");
+            None
+        }
+    }
+}
+
+/// The text of a PDF, when poppler-utils is installed.
+pub fn pdftotext(bytes: &[u8]) -> Option<String> {
+    let out = run_tool("pdftotext", &["-layout", "{}", "-"], "doc.pdf", bytes)?;
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+impl TestApp {
+    /// A download: status, content type and the raw bytes.
+    pub async fn download(&self, path: &str, token: Option<&str>) -> (StatusCode, String, Vec<u8>) {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        (
+            status,
+            content_type,
+            response.bytes().await.expect("body").to_vec(),
+        )
+    }
+}

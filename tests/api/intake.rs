@@ -279,30 +279,6 @@ async fn receipt_and_label_are_pdfs_with_vietnamese_text() {
     }
 }
 
-/// The text of a PDF, when poppler-utils is installed (CI installs it).
-fn pdftotext(bytes: &[u8]) -> Option<String> {
-    let dir = std::env::temp_dir().join(format!("calab-pdf-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("doc.pdf");
-    std::fs::write(&path, bytes).ok()?;
-    let out = std::process::Command::new("pdftotext")
-        .args(["-layout"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .ok();
-    let _ = std::fs::remove_dir_all(&dir);
-    match out {
-        Some(out) if out.status.success() => {
-            Some(String::from_utf8_lossy(&out.stdout).into_owned())
-        }
-        _ => {
-            eprintln!("pdftotext not available: PDF text not checked");
-            None
-        }
-    }
-}
-
 #[tokio::test]
 async fn csv_import_is_all_or_nothing_with_line_and_field() {
     let app = spawn_app().await;

@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod calculators;
 mod calibrations;
+mod certificates;
 mod cli;
 mod conventions;
 mod customers;

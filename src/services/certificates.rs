@@ -1,0 +1,1034 @@
+//! Certificates (ISO/IEC 17025 §7.8): issued by an authorized signatory from an approved record,
+//! in one transaction with the next number from the laboratory's pattern, the frozen snapshot, the
+//! PDF and its SHA-256, the DCC XML, the Ed25519 signature and the audit event. Issued files are
+//! never re-rendered or changed: an amendment (§7.8.8) is a new certificate with a new number that
+//! supersedes the old one, and a revocation only changes the status, with its reason.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use diesel::prelude::*;
+use sha2::{Digest, Sha256};
+
+use super::audit::{self, Change};
+use super::auth::verify_password;
+use super::calibrations::{self, RecordContent};
+use super::{check_version, signing, Ctx, Page, PageRequest};
+use crate::db::models::{
+    CalibrationRecord, Certificate, CertificateFile, Customer, ExternalBody, Instrument,
+    Laboratory, RecordVersion, StandardCalibration, User, WorkOrder, WorkOrderItem,
+};
+use crate::db::schema::{
+    calibration_records, certificate_files, certificates, customers, external_bodies, instruments,
+    standard_calibrations, standards, users, work_order_items, work_orders,
+};
+use crate::db::{
+    now, take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn,
+    InstrumentId,
+};
+use crate::domain::calibration::RecordStatus;
+use crate::domain::certificate::{
+    signed_message, CertificateSnapshot, CertificateStatus, ConformityStatement,
+    EnvironmentCondition, ItemIdentity, LabIdentity, Method, Party, Replacement, ResultRow,
+    Signatory, StandardReference,
+};
+use crate::domain::certificate_number::format_number;
+use crate::domain::intake::{next_due, ConditionFlag, DecisionRuleKind, ItemStatus, ToleranceBand};
+use crate::domain::uncertainty::DEFAULT_COVERAGE_PROBABILITY;
+use crate::domain::CertificateLanguage;
+use crate::error::{AppError, AppResult};
+use crate::pdf::certificate::{render_certificate, CertificateExtras, Template};
+
+/// What issuing needs from the service's configuration.
+#[derive(Debug, Clone)]
+pub struct IssueSettings {
+    /// Where the verification page is reached; printed on the certificate and in its QR code.
+    pub public_url: String,
+    pub utc_offset: FixedOffset,
+}
+
+/// The signatory's electronic signature: their password, entered again.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    pub password: String,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendRequest {
+    /// Why the certificate is replaced; printed on the new certificate.
+    pub reason: String,
+    /// The signatory's password, entered again.
+    pub password: String,
+}
+
+/// A certificate named from another one.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CertificateRef {
+    pub id: CertificateId,
+    pub number: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CertificateView {
+    pub id: CertificateId,
+    pub number: String,
+    pub status: CertificateStatus,
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub instrument_id: InstrumentId,
+    pub customer_id: CustomerId,
+    pub issued_at: DateTime<Utc>,
+    pub issued_on: NaiveDate,
+    pub language: CertificateLanguage,
+    pub template_version: String,
+    pub replaces: Option<CertificateRef>,
+    pub amendment_reason: Option<String>,
+    pub superseded_by: Option<CertificateRef>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<String>,
+    pub pdf_sha256: String,
+    pub pdf_size: i32,
+    pub dcc_sha256: String,
+    pub signing_key_id: String,
+    /// Ed25519 signature (base64) of `signed_message`.
+    pub signature: String,
+    /// The exact text that was signed.
+    pub signed_message: String,
+    pub verification_url: String,
+    /// Everything printed, as frozen at issue.
+    pub snapshot: CertificateSnapshot,
+    pub version: i32,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+fn verification_url(public_url: &str, token: &str) -> String {
+    format!("{}/verify/{token}", public_url.trim_end_matches('/'))
+}
+
+fn reference(conn: &mut DbConn, id: Option<CertificateId>) -> AppResult<Option<CertificateRef>> {
+    let Some(id) = id else { return Ok(None) };
+    let number = certificates::table
+        .find(id)
+        .select(certificates::number)
+        .first::<String>(conn)?;
+    Ok(Some(CertificateRef { id, number }))
+}
+
+fn view(conn: &mut DbConn, c: Certificate) -> AppResult<CertificateView> {
+    let snapshot: CertificateSnapshot =
+        serde_json::from_str(&c.snapshot).map_err(AppError::internal)?;
+    Ok(CertificateView {
+        replaces: reference(conn, c.replaces_id)?,
+        superseded_by: reference(conn, c.superseded_by)?,
+        signed_message: signed_message(&c.number, c.issued_on, &c.pdf_sha256),
+        verification_url: snapshot.verification_url.clone(),
+        snapshot,
+        id: c.id,
+        number: c.number,
+        status: c.status,
+        record_id: c.record_id,
+        record_version: c.record_version,
+        instrument_id: c.instrument_id,
+        customer_id: c.customer_id,
+        issued_at: c.issued_at.and_utc(),
+        issued_on: c.issued_on,
+        language: c.language,
+        template_version: c.template_version,
+        amendment_reason: c.amendment_reason,
+        revoked_at: c.revoked_at.map(|t| t.and_utc()),
+        revoke_reason: c.revoke_reason,
+        pdf_sha256: c.pdf_sha256,
+        pdf_size: c.pdf_size,
+        dcc_sha256: c.dcc_sha256,
+        signing_key_id: c.signing_key_id,
+        signature: c.signature,
+        version: c.version,
+    })
+}
+
+/// A certificate the caller may see: a customer only its own, and only as 404 otherwise.
+fn find_visible(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<Certificate> {
+    let mut query = certificates::table
+        .filter(certificates::id.eq(id))
+        .into_boxed();
+    if let Some(customer) = ctx.customer_scope() {
+        query = query.filter(certificates::customer_id.eq(customer));
+    }
+    query
+        .first::<Certificate>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("certificate"))
+}
+
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<CertificateView> {
+    let c = find_visible(conn, ctx, id)?;
+    view(conn, c)
+}
+
+/// The stored PDF and its file name: the bytes as issued, never rendered again.
+pub fn pdf(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<(Vec<u8>, String)> {
+    let c = find_visible(conn, ctx, id)?;
+    let file = certificate_files::table
+        .find(c.id)
+        .first::<CertificateFile>(conn)?;
+    Ok((file.pdf, format!("{}.pdf", file_stem(&c.number))))
+}
+
+/// The stored DCC XML and its file name.
+pub fn dcc(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<(String, String)> {
+    let c = find_visible(conn, ctx, id)?;
+    let file = certificate_files::table
+        .find(c.id)
+        .first::<CertificateFile>(conn)?;
+    Ok((file.dcc, format!("{}.dcc.xml", file_stem(&c.number))))
+}
+
+fn file_stem(number: &str) -> String {
+    number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CertificateFilter {
+    pub customer_id: Option<CustomerId>,
+    pub instrument_id: Option<InstrumentId>,
+    pub record_id: Option<CalibrationRecordId>,
+    pub status: Option<CertificateStatus>,
+    /// Number contains this text.
+    pub number: Option<String>,
+    pub issued_from: Option<NaiveDate>,
+    pub issued_to: Option<NaiveDate>,
+}
+
+/// A row of the certificate list (no snapshot).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CertificateSummary {
+    pub id: CertificateId,
+    pub number: String,
+    pub status: CertificateStatus,
+    pub record_id: CalibrationRecordId,
+    pub instrument_id: InstrumentId,
+    pub customer_id: CustomerId,
+    pub issued_on: NaiveDate,
+    pub replaces_id: Option<CertificateId>,
+    pub superseded_by: Option<CertificateId>,
+    pub pdf_sha256: String,
+}
+
+impl From<Certificate> for CertificateSummary {
+    fn from(c: Certificate) -> Self {
+        CertificateSummary {
+            id: c.id,
+            number: c.number,
+            status: c.status,
+            record_id: c.record_id,
+            instrument_id: c.instrument_id,
+            customer_id: c.customer_id,
+            issued_on: c.issued_on,
+            replaces_id: c.replaces_id,
+            superseded_by: c.superseded_by,
+            pdf_sha256: c.pdf_sha256,
+        }
+    }
+}
+
+/// Certificates, newest first. A customer sees only its own.
+pub fn list(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    filter: CertificateFilter,
+    page: &PageRequest,
+) -> AppResult<Page<CertificateSummary>> {
+    let mut query = certificates::table.into_boxed();
+    if let Some(customer) = ctx.customer_scope().or(filter.customer_id) {
+        query = query.filter(certificates::customer_id.eq(customer));
+    }
+    if let Some(i) = filter.instrument_id {
+        query = query.filter(certificates::instrument_id.eq(i));
+    }
+    if let Some(r) = filter.record_id {
+        query = query.filter(certificates::record_id.eq(r));
+    }
+    if let Some(s) = filter.status {
+        query = query.filter(certificates::status.eq(s));
+    }
+    if let Some(n) = filter.number.as_deref().filter(|n| !n.trim().is_empty()) {
+        query = query.filter(
+            crate::db::lower(certificates::number)
+                .like(super::like_pattern(n.trim()))
+                .escape('\\'),
+        );
+    }
+    if let Some(from) = filter.issued_from {
+        query = query.filter(certificates::issued_on.ge(from));
+    }
+    if let Some(to) = filter.issued_to {
+        query = query.filter(certificates::issued_on.le(to));
+    }
+    if let Some(after) = page.after_as::<CertificateId>()? {
+        query = query.filter(certificates::id.lt(after));
+    }
+    let rows = query
+        .order(certificates::id.desc())
+        .limit(page.limit()? + 1)
+        .load::<Certificate>(conn)?;
+    page.page(
+        rows.into_iter().map(CertificateSummary::from).collect(),
+        |c| c.id.to_string(),
+    )
+}
+
+/// The certificates of an instrument that its owner has received (valid or superseded, not
+/// revoked), newest first: the customer's register shows them.
+pub fn released_for_instrument(
+    conn: &mut DbConn,
+    instrument: InstrumentId,
+) -> AppResult<Vec<CertificateSummary>> {
+    Ok(certificates::table
+        .filter(certificates::instrument_id.eq(instrument))
+        .order(certificates::id.desc())
+        .load::<Certificate>(conn)?
+        .into_iter()
+        .map(CertificateSummary::from)
+        .collect())
+}
+
+/// Re-authenticates the signatory (outside any transaction: hashing is slow and takes no lock).
+fn check_signature(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    password: &str,
+    entity_id: String,
+) -> AppResult<User> {
+    let user_id = ctx
+        .user_id
+        .ok_or(AppError::Unauthenticated("sign in first"))?;
+    let user = users::table
+        .find(user_id)
+        .filter(users::deleted_at.is_null())
+        .first::<User>(conn)
+        .optional()?
+        .ok_or(AppError::Unauthenticated("account no longer active"))?;
+    if !verify_password(&user.password_hash, password) {
+        audit::record_alone(
+            conn,
+            ctx,
+            Change {
+                action: "signature_refused",
+                entity_type: "certificate",
+                entity_id: Some(entity_id),
+                reason: Some("wrong password"),
+                ..Default::default()
+            },
+        )?;
+        return Err(AppError::field(
+            "password",
+            "does not match: the signature needs your own password",
+        ));
+    }
+    Ok(user)
+}
+
+/// Issues the certificate of an approved record. Returns the certificate and whether it was
+/// created now: asking again for a record that already has a valid certificate returns that one.
+pub fn issue(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    record_id: CalibrationRecordId,
+    request: IssueRequest,
+    settings: &IssueSettings,
+) -> AppResult<(CertificateView, bool)> {
+    let signer = check_signature(conn, ctx, &request.password, record_id.to_string())?;
+    let (id, created) = write_tx(conn, |conn| {
+        let record = calibration_records::table
+            .find(record_id)
+            .first::<CalibrationRecord>(conn)
+            .optional()?
+            .ok_or(AppError::NotFound("calibration record"))?;
+        let existing = certificates::table
+            .filter(certificates::record_id.eq(record_id))
+            .order(certificates::id.desc())
+            .load::<Certificate>(conn)?;
+        if let Some(valid) = existing
+            .iter()
+            .find(|c| c.status == CertificateStatus::Valid)
+        {
+            return Ok((valid.id, false));
+        }
+        if let Some(last) = existing.first() {
+            return Err(AppError::Conflict(format!(
+                "certificate {} of this record was revoked; a revoked certificate is not issued again",
+                last.number
+            )));
+        }
+        if record.status != RecordStatus::Approved {
+            return Err(AppError::Conflict(format!(
+                "only an approved record gets a certificate; this one is {}",
+                record.status
+            )));
+        }
+        let version = calibrations::find_version(conn, record_id, record.current_version)?;
+        let cert = create(conn, ctx, &record, &version, &signer, None, settings)?;
+        let item = work_order_items::table
+            .find(record.item_id)
+            .first::<WorkOrderItem>(conn)?;
+        calibrations::move_item(conn, ctx, &item, ItemStatus::CertificateIssued)?;
+        Ok((cert.id, true))
+    })?;
+    Ok((get(conn, &Ctx::system(), id)?, created))
+}
+
+/// Replaces a valid certificate with a new one (new number) from the record's newest approved
+/// version; the old one is marked superseded, its files untouched.
+pub fn amend(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: CertificateId,
+    expected: Option<i32>,
+    request: AmendRequest,
+    settings: &IssueSettings,
+) -> AppResult<CertificateView> {
+    let reason = request.reason.trim().to_owned();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", "an amendment needs its reason"));
+    }
+    let signer = check_signature(conn, ctx, &request.password, id.to_string())?;
+    let new_id = write_tx(conn, |conn| {
+        let old = find_visible(conn, ctx, id)?;
+        check_version(expected, old.version)?;
+        if old.status != CertificateStatus::Valid {
+            return Err(AppError::Conflict(match old.superseded_by {
+                Some(by) => format!(
+                    "certificate {} is already superseded by {}",
+                    old.number,
+                    reference(conn, Some(by))?
+                        .map(|r| r.number)
+                        .unwrap_or_default()
+                ),
+                None => format!("certificate {} is {}", old.number, old.status),
+            }));
+        }
+        let record = calibration_records::table
+            .find(old.record_id)
+            .first::<CalibrationRecord>(conn)?;
+        if record.status != RecordStatus::Approved {
+            return Err(AppError::Conflict(format!(
+                "the record's version {} is {}: approve it before amending the certificate",
+                record.current_version, record.status
+            )));
+        }
+        let version = calibrations::find_version(conn, record.id, record.current_version)?;
+        let replaced = Replacement {
+            number: old.number.clone(),
+            issued_on: old.issued_on,
+            reason: reason.clone(),
+            pdf_sha256: old.pdf_sha256.clone(),
+        };
+        // Supersede first: at most one valid certificate per record, enforced by an index.
+        let at = now();
+        let superseded = diesel::update(certificates::table.find(old.id))
+            .set((
+                certificates::status.eq(CertificateStatus::Superseded),
+                certificates::version.eq(old.version + 1),
+                certificates::updated_at.eq(at),
+            ))
+            .get_result::<Certificate>(conn)?;
+        let new = create(
+            conn,
+            ctx,
+            &record,
+            &version,
+            &signer,
+            Some((&old, replaced, &reason)),
+            settings,
+        )?;
+        diesel::update(certificates::table.find(old.id))
+            .set(certificates::superseded_by.eq(new.id))
+            .execute(conn)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "supersede",
+                entity_type: "certificate",
+                entity_id: Some(old.id.to_string()),
+                before: audit::snapshot(&old),
+                after: Some(
+                    serde_json::json!({ "certificate": superseded, "superseded_by": new.number }),
+                ),
+                reason: Some(&reason),
+            },
+        )?;
+        Ok(new.id)
+    })?;
+    get(conn, &Ctx::system(), new_id)
+}
+
+/// Withdraws a certificate for good, with its reason; the verification page says so.
+pub fn revoke(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: CertificateId,
+    expected: Option<i32>,
+    reason: &str,
+) -> AppResult<CertificateView> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::field("reason", "a revocation needs its reason"));
+    }
+    write_tx(conn, |conn| {
+        let old = find_visible(conn, ctx, id)?;
+        check_version(expected, old.version)?;
+        if old.status != CertificateStatus::Valid {
+            return Err(AppError::Conflict(format!(
+                "certificate {} is {}: only a valid certificate is revoked",
+                old.number, old.status
+            )));
+        }
+        let at = now();
+        let updated = diesel::update(certificates::table.find(id))
+            .set((
+                certificates::status.eq(CertificateStatus::Revoked),
+                certificates::revoked_at.eq(at),
+                certificates::revoked_by.eq(ctx.user_id),
+                certificates::revoke_reason.eq(reason),
+                certificates::version.eq(old.version + 1),
+                certificates::updated_at.eq(at),
+            ))
+            .get_result::<Certificate>(conn)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action: "revoke",
+                entity_type: "certificate",
+                entity_id: Some(id.to_string()),
+                before: audit::snapshot(&old),
+                after: audit::snapshot(&updated),
+                reason: Some(reason),
+            },
+        )?;
+        Ok(())
+    })?;
+    get(conn, ctx, id)
+}
+
+/// Builds, renders, signs and stores one certificate, with its audit event. Runs inside the
+/// caller's transaction, which also serializes number allocation.
+fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    record: &CalibrationRecord,
+    version: &RecordVersion,
+    signer: &User,
+    replaces: Option<(&Certificate, Replacement, &str)>,
+    settings: &IssueSettings,
+) -> AppResult<Certificate> {
+    let template = Template::builtin();
+    let lab = super::lab::load(conn)?;
+    let issued_at = now();
+    let issued_on = issued_at
+        .and_utc()
+        .with_timezone(&settings.utc_offset)
+        .date_naive();
+    let number = next_number(conn, &lab, issued_on)?;
+    let token = new_token();
+    let (old, replacement, reason) = match replaces {
+        Some((old, r, reason)) => (Some(old), Some(r), Some(reason)),
+        None => (None, None, None),
+    };
+    let snapshot = snapshot(
+        conn,
+        SnapshotInput {
+            lab: &lab,
+            record,
+            version,
+            signer,
+            number: &number,
+            issued_at: issued_at.and_utc(),
+            issued_on,
+            replaces: replacement,
+            verification_url: verification_url(&settings.public_url, &token),
+            template_version: &template.version,
+            utc_offset: settings.utc_offset,
+        },
+    )?;
+    let dcc = crate::dcc::render(&snapshot);
+    let pdf = render_certificate(
+        &snapshot,
+        &CertificateExtras {
+            logo_png: lab
+                .logo
+                .as_deref()
+                .filter(|_| lab.logo_content_type.as_deref() == Some("image/png")),
+            utc_offset: settings.utc_offset,
+            dcc_xml: &dcc,
+        },
+        template,
+    )
+    .map_err(AppError::internal)?;
+    let pdf_sha256 = sha256_hex(&pdf);
+    let (key_id, key) = signing::active_key(conn, ctx)?;
+    let signature = signing::sign(&key, &signed_message(&number, issued_on, &pdf_sha256));
+    let row = Certificate {
+        id: CertificateId::new(),
+        number,
+        record_id: record.id,
+        record_version: version.record_version,
+        item_id: record.item_id,
+        instrument_id: record.instrument_id,
+        customer_id: record.customer_id,
+        status: CertificateStatus::Valid,
+        issued_at,
+        issued_on,
+        issued_by: signer.id,
+        language: snapshot.language,
+        template_version: template.version.clone(),
+        replaces_id: old.map(|o| o.id),
+        amendment_reason: reason.map(str::to_owned),
+        superseded_by: None,
+        revoked_at: None,
+        revoked_by: None,
+        revoke_reason: None,
+        verify_token: token,
+        snapshot: serde_json::to_string(&snapshot).map_err(AppError::internal)?,
+        pdf_sha256,
+        pdf_size: pdf.len() as i32,
+        dcc_sha256: sha256_hex(dcc.as_bytes()),
+        signing_key_id: key_id,
+        signature,
+        version: 1,
+        created_at: issued_at,
+        updated_at: issued_at,
+    };
+    diesel::insert_into(certificates::table)
+        .values(&row)
+        .execute(conn)?;
+    diesel::insert_into(certificate_files::table)
+        .values(CertificateFile {
+            certificate_id: row.id,
+            pdf,
+            dcc,
+        })
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        Change {
+            action: if old.is_some() { "amend" } else { "issue" },
+            entity_type: "certificate",
+            entity_id: Some(row.id.to_string()),
+            after: audit::snapshot(&row),
+            reason,
+            ..Default::default()
+        },
+    )?;
+    Ok(row)
+}
+
+/// The next number from the laboratory's pattern. A pattern with the year counts per year.
+fn next_number(conn: &mut DbConn, lab: &Laboratory, issued_on: NaiveDate) -> AppResult<String> {
+    use chrono::Datelike;
+    let pattern = &lab.certificate_number_pattern;
+    let year = issued_on.year();
+    let counter = if pattern.contains("{YY") {
+        format!("certificate-{year}")
+    } else {
+        "certificate".to_owned()
+    };
+    let seq = take_sequence(conn, &counter, 1)?;
+    Ok(format_number(pattern, year, seq as u64))
+}
+
+/// 192 random bits, URL-safe: the certificate's public verification token.
+fn new_token() -> String {
+    use base64::Engine as _;
+    use rand::RngCore;
+    let mut bytes = [0u8; 24];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+struct SnapshotInput<'a> {
+    lab: &'a Laboratory,
+    record: &'a CalibrationRecord,
+    version: &'a RecordVersion,
+    signer: &'a User,
+    number: &'a str,
+    issued_at: DateTime<Utc>,
+    issued_on: NaiveDate,
+    replaces: Option<Replacement>,
+    verification_url: String,
+    template_version: &'a str,
+    utc_offset: FixedOffset,
+}
+
+/// Everything printed, read from the record version, the item, its instrument, work order and
+/// customer, the standards used and the laboratory, as they are at issue.
+fn snapshot(conn: &mut DbConn, i: SnapshotInput<'_>) -> AppResult<CertificateSnapshot> {
+    let content: RecordContent =
+        serde_json::from_str(&i.version.content).map_err(AppError::internal)?;
+    let item = work_order_items::table
+        .find(i.record.item_id)
+        .first::<WorkOrderItem>(conn)?;
+    let order = work_orders::table
+        .find(item.work_order_id)
+        .first::<WorkOrder>(conn)?;
+    let instrument = instruments::table
+        .find(i.record.instrument_id)
+        .first::<Instrument>(conn)?;
+    let customer = customers::table
+        .find(i.record.customer_id)
+        .first::<Customer>(conn)?;
+    let technician = users::table
+        .find(i.record.technician_id)
+        .select(users::name)
+        .first::<String>(conn)?;
+    let lang = customer.preferred_language;
+    let template = Template::builtin();
+    let local = |t: DateTime<Utc>| t.with_timezone(&i.utc_offset).date_naive();
+    let input = &content.input;
+    let first_day = local(input.started_at);
+    let last_day = input.ended_at.map(local).unwrap_or(first_day);
+
+    let unit = instrument.unit.clone().unwrap_or_default();
+    let range = match (instrument.range_min, instrument.range_max) {
+        (Some(a), Some(b)) => Some(format!("{a} … {b} {unit}").trim().to_owned()),
+        _ => None,
+    };
+    let bands: Vec<ToleranceBand> = serde_json::from_str(&instrument.tolerance).unwrap_or_default();
+    let results: Vec<ResultRow> = input
+        .points
+        .iter()
+        .zip(&content.results)
+        .map(|(p, r)| {
+            let decimals = decimals(&r.reported_error);
+            ResultRow {
+                nominal: p.nominal.to_string(),
+                unit: p.unit.clone(),
+                reference_value: p.reference_value.to_string(),
+                indication: format!("{:.*}", decimals, r.indication),
+                error: r.reported_error.clone(),
+                expanded_uncertainty: r.reported_expanded_uncertainty.clone(),
+                coverage_factor: format!("{:.2}", r.coverage_factor),
+                as_found: p.as_found.as_ref().map(ToString::to_string),
+                as_left: p.as_left.as_ref().map(ToString::to_string),
+                mpe: r.mpe.map(|m| format!("{:.*}", decimals, m)),
+                verdict: r.verdict,
+            }
+        })
+        .collect();
+    let conformity = (content.decision_rule != DecisionRuleKind::None
+        && results.iter().any(|r| r.verdict.is_some()))
+    .then(|| ConformityStatement {
+        rule: content.decision_rule,
+        guard_band: content.guard_band.clone(),
+        specification: specification(&bands, &unit, lang),
+        overall: content.overall_verdict,
+    });
+    let standards = content
+        .standards_used
+        .iter()
+        .map(|s| standard_reference(conn, s))
+        .collect::<AppResult<Vec<_>>>()?;
+    let environment = [
+        ("temperature", &input.environment.temperature),
+        ("humidity", &input.environment.humidity),
+        ("pressure", &input.environment.pressure),
+    ]
+    .into_iter()
+    .filter_map(|(q, c)| {
+        c.as_ref().map(|c| EnvironmentCondition {
+            quantity: q.to_owned(),
+            value: c.value.to_string(),
+            unit: c.unit.clone(),
+        })
+    })
+    .collect();
+    let flags: Vec<ConditionFlag> = serde_json::from_str(&item.condition_flags).unwrap_or_default();
+    let condition = crate::pdf::receipt::condition_text(
+        &crate::pdf::ItemCondition {
+            flags,
+            remarks: item.condition_remarks.clone().unwrap_or_default(),
+        },
+        lang,
+    );
+    Ok(CertificateSnapshot {
+        number: i.number.to_owned(),
+        issued_at: i.issued_at,
+        issue_date: i.issued_on,
+        language: lang,
+        template_version: i.template_version.to_owned(),
+        service: item.service,
+        lab: LabIdentity {
+            name_vi: i.lab.name_vi.clone(),
+            name_en: i.lab.name_en.clone(),
+            address_vi: i.lab.address_vi.clone(),
+            address_en: i.lab.address_en.clone(),
+            accreditation_body: i.lab.accreditation_body.clone(),
+            accreditation_number: i.lab.accreditation_number.clone(),
+        },
+        customer: Party {
+            name: customer.name,
+            address: customer.address,
+        },
+        item: ItemIdentity {
+            lab_id: instrument.lab_id.clone(),
+            description: instrument.description.clone(),
+            manufacturer: instrument.manufacturer.clone(),
+            model: instrument.model.clone(),
+            serial_number: instrument.serial_number.clone(),
+            asset_tag: instrument.asset_tag.clone(),
+            range,
+            resolution: instrument
+                .resolution
+                .as_ref()
+                .map(|r| format!("{r} {unit}").trim().to_owned()),
+            condition,
+        },
+        work_order_number: order.number,
+        received_on: local(order.received_at.and_utc()),
+        calibrated_from: input.started_at,
+        calibrated_to: input.ended_at,
+        calibration_dates: (first_day, last_day),
+        location: input.location.clone(),
+        method: Method {
+            procedure_code: content.procedure_code.clone(),
+            procedure_version: content.procedure_version,
+            title: procedure_title(conn, i.version)?,
+        },
+        environment,
+        results,
+        coverage_probability: DEFAULT_COVERAGE_PROBABILITY,
+        conformity,
+        standards,
+        remarks: input.notes.clone(),
+        next_due_on: (item.due_date_on_certificate != 0)
+            .then(|| {
+                next_due(
+                    Some(i.version.calibrated_on),
+                    instrument.recalibration_interval_months,
+                )
+            })
+            .flatten(),
+        performed_by: technician,
+        signatory: Signatory {
+            name: i.signer.name.clone(),
+            function: template.labels.signatory_function.get(lang),
+            signed_at: i.issued_at,
+        },
+        replaces: i.replaces,
+        verification_url: i.verification_url,
+        record_id: i.record.id.to_string(),
+        record_version: i.version.record_version,
+    })
+}
+
+fn procedure_title(conn: &mut DbConn, version: &RecordVersion) -> AppResult<String> {
+    use crate::db::schema::procedures;
+    Ok(procedures::table
+        .find(version.procedure_id)
+        .select(procedures::title)
+        .first::<String>(conn)?)
+}
+
+/// Decimal places of a reported value ("0.0590" → 4).
+fn decimals(s: &str) -> usize {
+    s.split_once('.').map_or(0, |(_, f)| f.len())
+}
+
+/// The specification as printed: each tolerance band's MPE and range.
+fn specification(bands: &[ToleranceBand], unit: &str, lang: CertificateLanguage) -> String {
+    bands
+        .iter()
+        .map(|b| {
+            let mpe = match (b.mpe_absolute, b.mpe_relative) {
+                (Some(a), Some(r)) => format!(
+                    "±({a} {unit} + {} % {})",
+                    r * 100.0,
+                    lang.label("số chỉ", "of reading")
+                ),
+                (Some(a), None) => format!("±{a} {unit}"),
+                (None, Some(r)) => {
+                    format!("±{} % {}", r * 100.0, lang.label("số chỉ", "of reading"))
+                }
+                (None, None) => String::new(),
+            };
+            match (b.range_min, b.range_max) {
+                (None, None) => format!("MPE {mpe}"),
+                (min, max) => format!(
+                    "MPE {mpe} ({} … {} {unit})",
+                    min.map(|v| v.to_string()).unwrap_or_default(),
+                    max.map(|v| v.to_string()).unwrap_or_default()
+                ),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A standard as printed: its certificate, who issued it and when it is due.
+fn standard_reference(
+    conn: &mut DbConn,
+    used: &calibrations::StandardUsed,
+) -> AppResult<StandardReference> {
+    let calibration = match used.calibration_id {
+        Some(id) => standard_calibrations::table
+            .find(id)
+            .first::<StandardCalibration>(conn)
+            .optional()?,
+        None => None,
+    };
+    let calibrated_by = match &calibration {
+        Some(c) => match (c.external_body_id, c.issuer_standard_id) {
+            (Some(body), _) => external_bodies::table
+                .find(body)
+                .first::<ExternalBody>(conn)
+                .optional()?
+                .map(|b| b.name),
+            (None, Some(standard)) => standards::table
+                .find(standard)
+                .select(standards::asset_id)
+                .first::<String>(conn)
+                .optional()?
+                .map(|asset| format!("in-house, against {asset}")),
+            (None, None) => None,
+        },
+        None => None,
+    };
+    Ok(StandardReference {
+        asset_id: used.asset_id.clone(),
+        name: used.name.clone(),
+        certificate_number: used.certificate_number.clone(),
+        calibrated_by,
+        due_on: calibration.map(|c| c.due_on),
+    })
+}
+
+/// What the public verification page shows: enough to recognise the certificate, nothing more.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    pub status: CertificateStatus,
+    pub number: String,
+    pub issue_date: NaiveDate,
+    pub laboratory: String,
+    pub accreditation: Option<String>,
+    pub item: VerifiedItem,
+    /// SHA-256 of the PDF as issued: a copy with another hash is not the issued document.
+    pub pdf_sha256: String,
+    /// When superseded: the certificate that replaces this one, and its verification page.
+    pub superseded_by: Option<VerifiedLink>,
+    /// When this certificate is an amendment: the one it replaces and why.
+    pub replaces: Option<VerifiedLink>,
+    pub amendment_reason: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoke_reason: Option<String>,
+    /// Offline check: Ed25519 signature (base64) of `signed_message` by key `key_id` of
+    /// `GET /api/v1/lab/public-keys`.
+    pub key_id: String,
+    pub signature: String,
+    pub signed_message: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct VerifiedItem {
+    pub description: String,
+    pub manufacturer: Option<String>,
+    pub model: Option<String>,
+    pub serial_number: Option<String>,
+    pub lab_id: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct VerifiedLink {
+    pub number: String,
+    pub verification_url: String,
+}
+
+fn by_token(conn: &mut DbConn, token: &str) -> AppResult<Certificate> {
+    certificates::table
+        .filter(certificates::verify_token.eq(token))
+        .first::<Certificate>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("certificate"))
+}
+
+fn link(conn: &mut DbConn, id: Option<CertificateId>) -> AppResult<Option<VerifiedLink>> {
+    let Some(id) = id else { return Ok(None) };
+    let c = certificates::table.find(id).first::<Certificate>(conn)?;
+    let snapshot: CertificateSnapshot =
+        serde_json::from_str(&c.snapshot).map_err(AppError::internal)?;
+    Ok(Some(VerifiedLink {
+        number: c.number,
+        verification_url: snapshot.verification_url,
+    }))
+}
+
+/// The public verification of a certificate by its token.
+pub fn verify(conn: &mut DbConn, token: &str) -> AppResult<Verification> {
+    let c = by_token(conn, token)?;
+    let s: CertificateSnapshot = serde_json::from_str(&c.snapshot).map_err(AppError::internal)?;
+    let accreditation = [&s.lab.accreditation_body, &s.lab.accreditation_number]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Verification {
+        superseded_by: link(conn, c.superseded_by)?,
+        replaces: link(conn, c.replaces_id)?,
+        signed_message: signed_message(&c.number, c.issued_on, &c.pdf_sha256),
+        status: c.status,
+        number: c.number,
+        issue_date: c.issued_on,
+        laboratory: match s.language {
+            CertificateLanguage::En => s.lab.name_en,
+            _ => s.lab.name_vi,
+        },
+        accreditation: Some(accreditation).filter(|a| !a.is_empty()),
+        item: VerifiedItem {
+            description: s.item.description,
+            manufacturer: s.item.manufacturer,
+            model: s.item.model,
+            serial_number: s.item.serial_number,
+            lab_id: s.item.lab_id,
+        },
+        pdf_sha256: c.pdf_sha256,
+        amendment_reason: c.amendment_reason,
+        revoked_at: c.revoked_at.map(|t| t.and_utc()),
+        revoke_reason: c.revoke_reason,
+        key_id: c.signing_key_id,
+        signature: c.signature,
+    })
+}
+
+/// The answer to an uploaded copy.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CopyCheck {
+    /// The uploaded file is byte for byte the PDF the laboratory issued.
+    pub matches: bool,
+    pub uploaded_sha256: String,
+    pub certificate: Verification,
+}
+
+/// Compares an uploaded PDF with the issued one by SHA-256.
+pub fn check_copy(conn: &mut DbConn, token: &str, uploaded: &[u8]) -> AppResult<CopyCheck> {
+    let certificate = verify(conn, token)?;
+    let uploaded_sha256 = sha256_hex(uploaded);
+    Ok(CopyCheck {
+        matches: uploaded_sha256 == certificate.pdf_sha256,
+        uploaded_sha256,
+        certificate,
+    })
+}
