@@ -1,12 +1,12 @@
-//! Time to lay out and serialize a two-page certificate-like document (30-row results table,
-//! header and footer on each page, signatures, end mark) through the layout helper, plus the
-//! intake receipt and the label. Run with `cargo bench --bench pdf`.
+//! Time to render a two-page calibration certificate with 30 points (DCC XML, layout, font
+//! subsetting, PDF/A metadata), the intake receipt and the label. Run with `cargo bench --bench pdf`.
+//! Issuing end to end (number, render, hash, signature, storage) is measured by
+//! `cargo bench --bench certificates`.
 
 use std::time::{Duration, Instant};
 
-use calab::pdf::layout::{
-    Align, Column, DocInfo, Document, Margins, PageFrame, PageSize, SignatureBox, Table, TextStyle,
-};
+use calab::domain::certificate::{CertificateSnapshot, ResultRow};
+use calab::pdf::certificate::{render_certificate, CertificateExtras, Template};
 use calab::pdf::receipt::{ConditionFlag, ItemCondition};
 use calab::pdf::{
     render_label, render_receipt, LabelData, Language, PdfError, ReceiptData, ReceiptItem,
@@ -15,115 +15,30 @@ use chrono::{FixedOffset, NaiveDate, TimeZone, Utc};
 
 const RUNS: usize = 200;
 
+/// The real certificate: the example snapshot of `tests/data/` with `rows` results, its DCC
+/// rendered and attached, then the PDF laid out, subset and serialized (what issuing does before
+/// it hashes, signs and stores).
 fn certificate(rows: usize) -> Result<Vec<u8>, PdfError> {
-    let created_at = Utc
-        .with_ymd_and_hms(2026, 11, 21, 8, 0, 0)
-        .single()
-        .ok_or(PdfError::Layout("date".into()))?;
-    let info = DocInfo {
-        title: "Giấy chứng nhận hiệu chuẩn DA-2026-0001".into(),
-        author: "Phòng Hiệu chuẩn Đo lường Đông Á".into(),
-        subject: "Calibration certificate".into(),
-        creator: "calab bench".into(),
-        keywords: vec![],
-        created_at,
-    };
-    let mut doc = Document::new(
-        PageSize::A4,
-        Margins {
-            top: 10.0,
-            right: 15.0,
-            bottom: 10.0,
-            left: 15.0,
-        },
-        &info,
-    )?;
-    doc.set_frame(PageFrame {
-        header_left: "Phòng Hiệu chuẩn Đo lường Đông Á".into(),
-        header_right: "Số / No.: DA-2026-0001".into(),
-        footer_left: "Kết quả chỉ có giá trị đối với thiết bị được hiệu chuẩn".into(),
-        language: Language::Both,
-    });
-    doc.qr_code(
-        doc.right() - 20.0,
-        doc.cursor(),
-        20.0,
-        "https://calab.example.vn/c/DA-2026-0001",
-    )?;
-    doc.paragraph(
-        &TextStyle::bold(14.0),
-        Align::Center,
-        "GIẤY CHỨNG NHẬN HIỆU CHUẨN",
-    );
-    doc.paragraph(
-        &TextStyle::regular(10.5),
-        Align::Center,
-        "Calibration certificate",
-    );
-    doc.space(12.0);
-    let fields = (0..12)
-        .map(|i| {
-            (
-                format!("Trường {i} / Field {i}"),
-                "Công ty TNHH Cơ khí Chính xác Đông Á, Lô B3, KCN Tân Bình".to_owned(),
-            )
+    let mut s: CertificateSnapshot =
+        serde_json::from_str(include_str!("../tests/data/certificate-snapshot.json"))
+            .expect("snapshot");
+    let row = s.results[1].clone();
+    s.results = (0..rows)
+        .map(|i| ResultRow {
+            nominal: format!("{}", (i + 1) * 5),
+            ..row.clone()
         })
         .collect();
-    doc.table(&Table::fields(fields, 0.3, 0.7));
-    doc.heading(
-        &TextStyle::bold(10.0),
-        "Kết quả hiệu chuẩn / Calibration results",
-        15.0,
-    );
-    let columns = vec![
-        Column::new("Điểm đo / Point", 1.0).align(Align::Right),
-        Column::new("Giá trị chuẩn / Reference (bar)", 1.4).align(Align::Right),
-        Column::new("Chỉ thị / Indication (bar)", 1.4).align(Align::Right),
-        Column::new("Sai số / Error (bar)", 1.2).align(Align::Right),
-        Column::new(
-            "Độ không đảm bảo đo mở rộng / Expanded uncertainty U (k = 2)",
-            2.0,
-        )
-        .align(Align::Right),
-    ];
-    let data = (1..=rows)
-        .map(|i| {
-            let r = i as f64 * 0.25;
-            vec![
-                i.to_string(),
-                format!("{r:.3}"),
-                format!("{:.3}", r + 0.004),
-                "+0.004".into(),
-                "0.012".into(),
-            ]
-        })
-        .collect();
-    doc.table(&Table::ruled(columns, data));
-    doc.space(3.0);
-    for _ in 0..3 {
-        doc.paragraph(
-            &TextStyle::regular(8.5),
-            Align::Left,
-            "Tính liên kết chuẩn / Traceability: kết quả được liên kết tới chuẩn quốc gia của Việt Nam (VMI) \
-             thông qua chuẩn áp suất DA-REF-03, giấy chứng nhận số VMI-P-2026-118. The results are traceable \
-             to the SI through the national measurement standards of Viet Nam.",
-        );
-    }
-    doc.space(4.0);
-    doc.signatures(&[
-        SignatureBox {
-            title: "Người thực hiện / Performed by".into(),
-            name: "Phạm Thu Hà".into(),
-            function: "Kỹ thuật viên / Technician".into(),
+    let dcc = calab::dcc::render(&s);
+    render_certificate(
+        &s,
+        &CertificateExtras {
+            logo_png: None,
+            utc_offset: FixedOffset::east_opt(7 * 3600).expect("offset"),
+            dcc_xml: &dcc,
         },
-        SignatureBox {
-            title: "Người ký duyệt / Authorized by".into(),
-            name: "Nguyễn Thị Hương".into(),
-            function: "Trưởng phòng / Head of laboratory".into(),
-        },
-    ]);
-    doc.end_mark(&Language::Both.end_mark());
-    doc.finish()
+        Template::builtin(),
+    )
 }
 
 fn receipt() -> Result<Vec<u8>, PdfError> {
@@ -218,7 +133,7 @@ fn measure(name: &str, f: impl Fn() -> Result<Vec<u8>, PdfError>) -> Result<(), 
 
 fn main() -> Result<(), PdfError> {
     println!("{RUNS} runs each");
-    measure("certificate, 2 pages, 30-row table", || certificate(30))?;
+    measure("certificate, 30 points, DCC attached", || certificate(30))?;
     measure("intake receipt, 5 items", receipt)?;
     measure("item label 62 x 29 mm", label)?;
     Ok(())

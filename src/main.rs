@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use calab::config::Config;
 use calab::domain::Role;
+use calab::services::certificates::IssueSettings;
 use calab::services::{self, bootstrap, Ctx};
 use calab::{db, startup, telemetry};
 
@@ -129,7 +130,14 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
     let pool = startup::prepare(&config)?;
     if demo {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
-        let accounts = bootstrap::seed_demo(&mut conn).map_err(|e| format!("demo data: {e}"))?;
+        let accounts = bootstrap::seed_demo(
+            &mut conn,
+            &IssueSettings {
+                public_url: config.public_url.clone(),
+                utc_offset: config.utc_offset,
+            },
+        )
+        .map_err(|e| format!("demo data: {e}"))?;
         if accounts.is_empty() {
             println!("Demo data not added: the database already holds data (demo data goes only into a new database).");
         } else {

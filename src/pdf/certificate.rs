@@ -439,8 +439,15 @@ fn identification(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
         ),
     ));
     rows.push((l.issue_date.get(lang), date(s.issue_date)));
-    doc.table(&Table::fields(rows, 0.3, 0.7));
+    doc.table(&fields(rows));
     doc.space(2.0);
+}
+
+/// Label / value pairs, compact enough that a bilingual label stays on one line.
+fn fields(rows: Vec<(String, String)>) -> Table {
+    let mut t = Table::fields(rows, 0.4, 0.6);
+    t.body_style = TextStyle::regular(8.0);
+    t
 }
 
 fn environment(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
@@ -463,11 +470,7 @@ fn environment(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
         })
         .collect::<Vec<_>>()
         .join("; ");
-    doc.table(&Table::fields(
-        vec![(l.environment.get(lang), text)],
-        0.3,
-        0.7,
-    ));
+    doc.table(&fields(vec![(l.environment.get(lang), text)]));
     doc.space(2.0);
 }
 
@@ -593,7 +596,7 @@ fn results(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
             rows.push((l.overall.get(lang), t.verdict(v, lang)));
         }
         doc.heading(&TextStyle::bold(9.5), &l.conformity.get(lang), 15.0);
-        doc.table(&Table::fields(rows, 0.3, 0.7));
+        doc.table(&fields(rows));
         doc.space(2.0);
     }
 }
@@ -614,7 +617,7 @@ fn closing(
         rows.push((l.next_due.get(lang), date(due)));
     }
     rows.push((l.verify.get(lang), s.verification_url.clone()));
-    doc.table(&Table::fields(rows, 0.3, 0.7));
+    doc.table(&fields(rows));
     doc.space(1.0);
     let small = TextStyle::regular(8.0);
     doc.paragraph(&small, Align::Left, &t.statements.only_item.get(lang));

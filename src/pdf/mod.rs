@@ -66,6 +66,7 @@ impl Language {
         match self {
             Language::Vi => vi.to_owned(),
             Language::En => en.to_owned(),
+            Language::Both if vi == en => vi.to_owned(),
             Language::Both => format!("{vi} / {en}"),
         }
     }

@@ -772,3 +772,86 @@ fn write_samples_when_asked() {
     std::fs::write(dir.join("results-40.pdf"), results_document(40).unwrap()).unwrap();
     std::fs::write(dir.join("split-row.pdf"), split_row_document()).unwrap();
 }
+
+// ----- the certificate ------------------------------------------------------------------------
+
+/// The shared example snapshot (`tests/data/certificate-snapshot.json`) with `rows` result rows.
+pub fn certificate_snapshot(rows: usize) -> crate::domain::certificate::CertificateSnapshot {
+    let mut s: crate::domain::certificate::CertificateSnapshot =
+        serde_json::from_str(include_str!("../../tests/data/certificate-snapshot.json")).unwrap();
+    let template = s.results[1].clone();
+    s.results = (0..rows)
+        .map(|i| super::super::domain::certificate::ResultRow {
+            nominal: format!("{}", (i + 1) * 5),
+            ..template.clone()
+        })
+        .collect();
+    s
+}
+
+fn render_snapshot(s: &crate::domain::certificate::CertificateSnapshot) -> Vec<u8> {
+    use super::certificate::{render_certificate, CertificateExtras, Template};
+    render_certificate(
+        s,
+        &CertificateExtras {
+            logo_png: Some(LOGO_PNG),
+            utc_offset: FixedOffset::east_opt(7 * 3600).unwrap(),
+            dcc_xml: "<dcc/>",
+        },
+        Template::builtin(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn the_template_parses_and_carries_a_version() {
+    let t = super::certificate::Template::builtin();
+    assert!(!t.version.is_empty());
+}
+
+#[test]
+fn a_30_point_certificate_is_two_small_pages_with_every_item() {
+    let s = certificate_snapshot(30);
+    let bytes = render_snapshot(&s);
+    if let Ok(dir) = std::env::var("CALAB_PDF_SAMPLES") {
+        std::fs::write(PathBuf::from(dir).join("certificate.pdf"), &bytes).unwrap();
+    }
+    assert_eq!(
+        bytes,
+        render_snapshot(&s),
+        "the same snapshot gives the same bytes"
+    );
+    assert!(bytes.len() < 150_000, "{} bytes", bytes.len());
+    let Some(pages) = pages_text(&bytes) else {
+        return;
+    };
+    assert_eq!(pages.len(), 2);
+    assert_frame(&pages, "Số / No.: 2026-000042-A1");
+    let all = pages.concat();
+    for expected in [
+        "GIẤY CHỨNG NHẬN HIỆU CHUẨN",
+        "Trung tâm Đo lường Chất lượng Sài Gòn",
+        "VILAS 1234",
+        "Thay thế giấy chứng nhận số 2026-000042",
+        "Công ty TNHH Dược phẩm Hòa Bình",
+        "Quintix 224-1S",
+        "INS-000317",
+        "WO-2026-0815",
+        "Phòng Khối lượng",
+        "20.3 °C",
+        "STD-M-001",
+        "Viện Đo lường Việt Nam (VMI)",
+        "Chấp nhận có vùng bảo vệ",
+        "Trần Thị Thu Hà",
+        "Trưởng phòng Khối lượng",
+        "150",
+        "Kết quả chỉ có giá trị",
+        "https://calab.example.vn/verify/",
+    ] {
+        assert!(all.contains(expected), "{expected:?} missing:\n{all}");
+    }
+    // The results header repeats on the page the table continues onto.
+    if pages[1].contains("145") {
+        assert!(pages[1].contains("Giá trị chuẩn"), "{}", pages[1]);
+    }
+}

@@ -4,6 +4,7 @@
 use diesel::prelude::*;
 use rand::distr::{Alphanumeric, SampleString};
 
+use super::certificates::{self, AmendRequest, IssueRequest, IssueSettings};
 use super::customers::{self, Contact, CreateCustomer};
 use super::lab::{self, UpdateLab};
 use super::signing;
@@ -62,7 +63,7 @@ pub struct DemoAccount {
 }
 
 /// Fills an empty lab with demo data; does nothing once any customer exists.
-pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
+pub fn seed_demo(conn: &mut DbConn, settings: &IssueSettings) -> AppResult<Vec<DemoAccount>> {
     lab::ensure_exists(conn)?;
     // Only into a database that holds nothing but its first admin: demo accounts share a
     // published password and must never appear in a lab's real data.
@@ -198,7 +199,7 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
     let signatory = as_user(conn, "signatory@demo.calab.vn")?;
     seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
     let qm = as_user(conn, "qm@demo.calab.vn")?;
-    seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id)?;
+    seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id, settings)?;
     Ok(accounts)
 }
 
@@ -840,6 +841,7 @@ fn seed_calibrations(
     technician: &Ctx,
     signatory: &Ctx,
     customer: CustomerId,
+    settings: &IssueSettings,
 ) -> AppResult<()> {
     use super::calibrations::{self, Amendment, Condition, Environment, PointInput, RecordInput};
     use super::instruments::CreateInstrument;
@@ -1085,7 +1087,7 @@ fn seed_calibrations(
     // Approved.
     let approved = calibrations::create(conn, technician, balance(0)?, false)?;
     let approved = calibrations::submit(conn, technician, approved.id, Some(approved.version))?;
-    calibrations::approve(
+    let approved = calibrations::approve(
         conn,
         signatory,
         approved.id,
@@ -1117,12 +1119,36 @@ fn seed_calibrations(
         false,
     )?;
     let amended = calibrations::submit(conn, technician, amended.id, Some(amended.version))?;
-    calibrations::approve(
+    let amended = calibrations::approve(
         conn,
         signatory,
         amended.id,
         Some(amended.version),
         DEMO_PASSWORD,
+    )?;
+    // Certificates: the first amended (so one valid, one superseded), the second revoked.
+    let sign = || IssueRequest {
+        password: DEMO_PASSWORD.into(),
+    };
+    let (first, _) = certificates::issue(conn, signatory, approved.id, sign(), settings)?;
+    certificates::amend(
+        conn,
+        signatory,
+        first.id,
+        Some(first.version),
+        AmendRequest {
+            reason: "Địa chỉ khách hàng ghi sai / customer address corrected".into(),
+            password: DEMO_PASSWORD.into(),
+        },
+        settings,
+    )?;
+    let (second, _) = certificates::issue(conn, signatory, amended.id, sign(), settings)?;
+    certificates::revoke(
+        conn,
+        signatory,
+        second.id,
+        Some(second.version),
+        "Thiết bị bị hư hỏng khi vận chuyển trả lại, kết quả không còn giá trị / item damaged on the way back, results withdrawn",
     )?;
     // A draft.
     calibrations::create(conn, technician, balance(2)?, false)?;

@@ -350,6 +350,18 @@ pub fn issue(
     settings: &IssueSettings,
 ) -> AppResult<(CertificateView, bool)> {
     let signer = check_signature(conn, ctx, &request.password, record_id.to_string())?;
+    issue_signed(conn, ctx, record_id, &signer, settings)
+}
+
+/// [`issue`] once the signatory has re-authenticated: allocates the number, renders, signs and
+/// stores in one transaction.
+pub fn issue_signed(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    record_id: CalibrationRecordId,
+    signer: &User,
+    settings: &IssueSettings,
+) -> AppResult<(CertificateView, bool)> {
     let (id, created) = write_tx(conn, |conn| {
         let record = calibration_records::table
             .find(record_id)
@@ -379,7 +391,7 @@ pub fn issue(
             )));
         }
         let version = calibrations::find_version(conn, record_id, record.current_version)?;
-        let cert = create(conn, ctx, &record, &version, &signer, None, settings)?;
+        let cert = create(conn, ctx, &record, &version, signer, None, settings)?;
         let item = work_order_items::table
             .find(record.item_id)
             .first::<WorkOrderItem>(conn)?;
@@ -740,7 +752,7 @@ fn snapshot(conn: &mut DbConn, i: SnapshotInput<'_>) -> AppResult<CertificateSna
     let standards = content
         .standards_used
         .iter()
-        .map(|s| standard_reference(conn, s))
+        .map(|s| standard_reference(conn, s, lang))
         .collect::<AppResult<Vec<_>>>()?;
     let environment = [
         ("temperature", &input.environment.temperature),
@@ -882,6 +894,7 @@ fn specification(bands: &[ToleranceBand], unit: &str, lang: CertificateLanguage)
 fn standard_reference(
     conn: &mut DbConn,
     used: &calibrations::StandardUsed,
+    lang: CertificateLanguage,
 ) -> AppResult<StandardReference> {
     let calibration = match used.calibration_id {
         Some(id) => standard_calibrations::table
@@ -902,7 +915,12 @@ fn standard_reference(
                 .select(standards::asset_id)
                 .first::<String>(conn)
                 .optional()?
-                .map(|asset| format!("in-house, against {asset}")),
+                .map(|asset| {
+                    lang.label(
+                        &format!("nội bộ, so với {asset}"),
+                        &format!("in-house, against {asset}"),
+                    )
+                }),
             (None, None) => None,
         },
         None => None,

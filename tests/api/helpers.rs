@@ -137,7 +137,11 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     let pool = tokio::task::spawn_blocking(move || {
         let pool = calab::startup::prepare(&cfg).expect("prepare");
         let mut conn = pool.get().expect("connection");
-        bootstrap::seed_demo(&mut conn).expect("demo data");
+        let settings = calab::services::certificates::IssueSettings {
+            public_url: cfg.public_url.clone(),
+            utc_offset: cfg.utc_offset,
+        };
+        bootstrap::seed_demo(&mut conn, &settings).expect("demo data");
         pool
     })
     .await
