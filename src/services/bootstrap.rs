@@ -176,6 +176,7 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
             name: name.into(),
         });
     }
+    super::bootstrap_quality::grant_demo_authorizations(conn)?;
     seed_standards(conn, &ctx)?;
     let as_user = |conn: &mut DbConn, email: &str| -> AppResult<Ctx> {
         let (id, role) = users_table::table
@@ -193,6 +194,7 @@ pub fn seed_demo(conn: &mut DbConn) -> AppResult<Vec<DemoAccount>> {
     seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
     let qm = as_user(conn, "qm@demo.calab.vn")?;
     seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id)?;
+    super::bootstrap_quality::seed_quality(conn)?;
     Ok(accounts)
 }
 

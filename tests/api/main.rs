@@ -15,5 +15,6 @@ mod customers;
 mod intake;
 mod migrations;
 mod openapi;
+mod quality;
 mod standards;
 mod users;
