@@ -55,6 +55,9 @@ pub struct ComplaintView {
     pub nonconformity_id: Option<NonconformityId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue: Option<bool>,
+    /// Staff only, on a single complaint: the corrective actions raised from it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub corrective_actions: Option<Vec<super::nonconformities::CorrectiveActionRef>>,
     pub acknowledged_at: Option<chrono::DateTime<chrono::Utc>>,
     pub answered_at: Option<chrono::DateTime<chrono::Utc>>,
     pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
@@ -66,6 +69,7 @@ pub fn view_of(c: Complaint, for_customer: bool) -> ComplaintView {
     let today = super::standards::today();
     ComplaintView {
         overdue: (!for_customer).then(|| complaint_overdue(c.status, c.received_on, today)),
+        corrective_actions: None,
         investigation: if for_customer { None } else { c.investigation },
         nonconformity_id: if for_customer {
             None
@@ -108,7 +112,12 @@ pub fn find(conn: &mut DbConn, ctx: &Ctx, id: ComplaintId) -> AppResult<Complain
 
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: ComplaintId) -> AppResult<ComplaintView> {
     let c = find(conn, ctx, id)?;
-    Ok(view_of(c, ctx.role == Some(crate::domain::Role::Customer)))
+    let for_customer = ctx.role == Some(crate::domain::Role::Customer);
+    let mut view = view_of(c, for_customer);
+    if !for_customer {
+        view.corrective_actions = Some(super::nonconformities::ca_refs(conn, &id.to_string())?);
+    }
+    Ok(view)
 }
 
 #[derive(Debug, Default, Clone)]

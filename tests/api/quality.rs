@@ -838,6 +838,22 @@ async fn complaints_from_customers_and_staff_through_their_states() {
         app.get(&path, &qm).await.body["investigation"],
         "Lỗi nhập liệu nội bộ"
     );
+    // A corrective action raised from the complaint is linked from it (for staff only).
+    let tech_id = user_id(&app, TECH).await;
+    let ca = app.post("/api/v1/corrective-actions", &qm, json!({"source": "complaint", "source_id": created.body["id"],
+        "problem": "Name mistyped at intake", "owner_id": tech_id,
+        "actions": [{"description": "Check names against the tax register", "owner_id": tech_id, "due_on": day(30)}]})).await;
+    assert_eq!(ca.status, StatusCode::CREATED, "{:?}", ca.body);
+    assert_eq!(
+        app.get(&path, &qm).await.body["corrective_actions"][0]["id"],
+        ca.body["id"]
+    );
+    assert!(app
+        .get(&path, &a)
+        .await
+        .body
+        .get("corrective_actions")
+        .is_none());
     let customer_move = act(&app, &a, &path, "status", Some(json!({"status": "closed"}))).await;
     assert_eq!(customer_move.status, StatusCode::NOT_FOUND);
     assert_eq!(
