@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 use super::authz::Op;
 use super::{
     audit, auth, calculators, calibrations, certificates, cmc, customers, external_bodies, health,
-    instruments, lab, standards, users, verify, work_orders,
+    instruments, lab, quality, reports, standards, users, verify, work_orders,
 };
 
 #[derive(OpenApi)]
@@ -52,6 +52,27 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         verify::verify_certificate, verify::check_certificate_copy,
         calculators::evaluate_uncertainty, calculators::evaluate_conformity, calculators::compute_en,
         audit::list_audit_events, audit::verify_audit_chain,
+        // Quality records (issue 8).
+        quality::list_staff, quality::get_staff, quality::add_qualification,
+        quality::upload_qualification_evidence, quality::download_qualification_evidence,
+        quality::list_authorizations, quality::grant_authorization, quality::list_expiring_authorizations,
+        quality::get_authorization, quality::revoke_authorization,
+        quality::list_nonconformities, quality::create_nonconformity, quality::get_nonconformity,
+        quality::evaluate_nonconformity, quality::action_nonconformity, quality::close_nonconformity,
+        quality::list_corrective_actions, quality::create_corrective_action, quality::get_corrective_action,
+        quality::update_corrective_action, quality::implement_corrective_action, quality::review_corrective_action,
+        quality::list_complaints, quality::create_complaint, quality::get_complaint, quality::change_complaint_status,
+        quality::list_proficiency_tests, quality::plan_proficiency_test, quality::get_proficiency_plan,
+        quality::get_proficiency_test, quality::report_proficiency_result,
+        quality::list_internal_audits, quality::plan_internal_audit, quality::get_internal_audit,
+        quality::perform_internal_audit, quality::close_internal_audit, quality::add_audit_finding,
+        quality::close_audit_finding,
+        quality::list_management_reviews, quality::plan_management_review, quality::get_management_review,
+        quality::hold_management_review, quality::close_management_review, quality::add_review_finding,
+        quality::close_review_finding,
+        quality::list_documents, quality::create_document, quality::get_document, quality::approve_document,
+        quality::obsolete_document,
+        reports::get_audit_pack, reports::get_audit_pack_pdf, reports::get_attention_list,
     ),
     modifiers(&Security, &RolesInDescriptions),
     tags(
@@ -65,6 +86,8 @@ Errors are RFC 9457 problem documents; conventions in docs/api.md."
         (name = "certificates", description = "Certificates, the Digital Calibration Certificate, public verification, amendments and revocation (ISO/IEC 17025 §7.8)"),
         (name = "calculators", description = "Uncertainty (GUM, Monte Carlo), conformity decisions, En numbers"),
         (name = "audit", description = "Audit trail (ISO/IEC 17025 §7.5, §7.11)"),
+        (name = "quality", description = "Quality records: competence, nonconforming work, corrective actions, complaints, proficiency tests, audits, reviews, documents (ISO/IEC 17025 §6.2, §7.7, §7.9, §7.10, §8.3, §8.7–§8.9)"),
+        (name = "reports", description = "The audit pack and the attention list"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

@@ -16,6 +16,8 @@ pub mod health;
 pub mod instruments;
 pub mod lab;
 pub mod problem;
+pub mod quality;
+pub mod reports;
 pub mod standards;
 pub mod users;
 pub mod verify;
@@ -207,6 +209,61 @@ routes! {
 
     get "/api/v1/audit-events" => audit::list_audit_events,
     get "/api/v1/audit-events/verify" => audit::verify_audit_chain,
+
+    // Quality records (issue 8).
+    get "/api/v1/staff" => quality::list_staff,
+    get "/api/v1/staff/{id}" => quality::get_staff,
+    post "/api/v1/staff/{id}/qualifications" => quality::add_qualification,
+    put "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence" => quality::upload_qualification_evidence,
+    get "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence" => quality::download_qualification_evidence,
+    get "/api/v1/authorizations" => quality::list_authorizations,
+    post "/api/v1/authorizations" => quality::grant_authorization,
+    get "/api/v1/authorizations/expiring" => quality::list_expiring_authorizations,
+    get "/api/v1/authorizations/{id}" => quality::get_authorization,
+    post "/api/v1/authorizations/{id}/revoke" => quality::revoke_authorization,
+    get "/api/v1/nonconformities" => quality::list_nonconformities,
+    post "/api/v1/nonconformities" => quality::create_nonconformity,
+    get "/api/v1/nonconformities/{id}" => quality::get_nonconformity,
+    post "/api/v1/nonconformities/{id}/evaluate" => quality::evaluate_nonconformity,
+    post "/api/v1/nonconformities/{id}/action" => quality::action_nonconformity,
+    post "/api/v1/nonconformities/{id}/close" => quality::close_nonconformity,
+    get "/api/v1/corrective-actions" => quality::list_corrective_actions,
+    post "/api/v1/corrective-actions" => quality::create_corrective_action,
+    get "/api/v1/corrective-actions/{id}" => quality::get_corrective_action,
+    patch "/api/v1/corrective-actions/{id}" => quality::update_corrective_action,
+    post "/api/v1/corrective-actions/{id}/implement" => quality::implement_corrective_action,
+    post "/api/v1/corrective-actions/{id}/review" => quality::review_corrective_action,
+    get "/api/v1/complaints" => quality::list_complaints,
+    post "/api/v1/complaints" => quality::create_complaint,
+    get "/api/v1/complaints/{id}" => quality::get_complaint,
+    post "/api/v1/complaints/{id}/status" => quality::change_complaint_status,
+    get "/api/v1/proficiency-tests" => quality::list_proficiency_tests,
+    post "/api/v1/proficiency-tests" => quality::plan_proficiency_test,
+    get "/api/v1/proficiency-tests/plan" => quality::get_proficiency_plan,
+    get "/api/v1/proficiency-tests/{id}" => quality::get_proficiency_test,
+    post "/api/v1/proficiency-tests/{id}/result" => quality::report_proficiency_result,
+    get "/api/v1/internal-audits" => quality::list_internal_audits,
+    post "/api/v1/internal-audits" => quality::plan_internal_audit,
+    get "/api/v1/internal-audits/{id}" => quality::get_internal_audit,
+    post "/api/v1/internal-audits/{id}/perform" => quality::perform_internal_audit,
+    post "/api/v1/internal-audits/{id}/close" => quality::close_internal_audit,
+    post "/api/v1/internal-audits/{id}/findings" => quality::add_audit_finding,
+    post "/api/v1/internal-audits/{id}/findings/{finding_id}/close" => quality::close_audit_finding,
+    get "/api/v1/management-reviews" => quality::list_management_reviews,
+    post "/api/v1/management-reviews" => quality::plan_management_review,
+    get "/api/v1/management-reviews/{id}" => quality::get_management_review,
+    post "/api/v1/management-reviews/{id}/hold" => quality::hold_management_review,
+    post "/api/v1/management-reviews/{id}/close" => quality::close_management_review,
+    post "/api/v1/management-reviews/{id}/findings" => quality::add_review_finding,
+    post "/api/v1/management-reviews/{id}/findings/{finding_id}/close" => quality::close_review_finding,
+    get "/api/v1/documents" => quality::list_documents,
+    post "/api/v1/documents" => quality::create_document,
+    get "/api/v1/documents/{id}" => quality::get_document,
+    post "/api/v1/documents/{id}/approve" => quality::approve_document,
+    post "/api/v1/documents/{id}/obsolete" => quality::obsolete_document,
+    get "/api/v1/reports/audit-pack" => reports::get_audit_pack,
+    get "/api/v1/reports/audit-pack.pdf" => reports::get_audit_pack_pdf,
+    get "/api/v1/reports/attention" => reports::get_attention_list,
 }
 
 /// `limit` and `cursor` of every list.

@@ -2,6 +2,7 @@
 //! the row types. Only this module matches on the backend (CONVENTIONS.md, "Two databases").
 
 pub mod models;
+pub mod quality_models;
 pub mod schema;
 pub mod types;
 

@@ -347,6 +347,17 @@ diesel::allow_tables_to_appear_in_same_query!(
     signing_keys,
     certificates,
     certificate_files,
+    // quality records (000006)
+    staff_qualifications,
+    authorizations,
+    nonconformities,
+    corrective_actions,
+    complaints,
+    proficiency_tests,
+    internal_audits,
+    management_reviews,
+    findings,
+    controlled_documents,
 );
 
 diesel::table! {
@@ -467,5 +478,218 @@ diesel::table! {
         certificate_id -> Text,
         pdf -> Binary,
         dcc -> Text,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quality records (ISO/IEC 17025 §6.2, §7.7, §7.9, §7.10, §8.3, §8.7–§8.9), migration 000006.
+
+diesel::table! {
+    staff_qualifications (id) {
+        id -> Text,
+        user_id -> Text,
+        kind -> Text,
+        title -> Text,
+        provider -> Nullable<Text>,
+        completed_on -> Date,
+        expires_on -> Nullable<Date>,
+        evidence_filename -> Nullable<Text>,
+        evidence_content_type -> Nullable<Text>,
+        evidence_sha256 -> Nullable<Text>,
+        evidence -> Nullable<Binary>,
+        recorded_by -> Nullable<Text>,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    authorizations (id) {
+        id -> Text,
+        user_id -> Text,
+        function -> Text,
+        discipline -> Nullable<Text>,
+        procedure_code -> Nullable<Text>,
+        valid_from -> Date,
+        valid_until -> Date,
+        granted_by -> Nullable<Text>,
+        granted_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_by -> Nullable<Text>,
+        revoke_reason -> Nullable<Text>,
+        version -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    nonconformities (id) {
+        id -> Text,
+        number -> Text,
+        source -> Text,
+        source_id -> Nullable<Text>,
+        standard_id -> Nullable<Text>,
+        automatic -> Integer,
+        title -> Text,
+        description -> Text,
+        affected -> Text,
+        impact_evaluation -> Nullable<Text>,
+        decisions -> Text,
+        decision_notes -> Nullable<Text>,
+        status -> Text,
+        raised_on -> Date,
+        raised_by -> Nullable<Text>,
+        closed_at -> Nullable<Timestamp>,
+        closure_notes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    corrective_actions (id) {
+        id -> Text,
+        number -> Text,
+        source -> Text,
+        source_id -> Nullable<Text>,
+        problem -> Text,
+        root_cause -> Nullable<Text>,
+        actions -> Text,
+        owner_id -> Text,
+        due_on -> Date,
+        status -> Text,
+        effectiveness_review -> Nullable<Text>,
+        effective -> Nullable<Integer>,
+        reviewed_by -> Nullable<Text>,
+        reviewed_at -> Nullable<Timestamp>,
+        raised_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    complaints (id) {
+        id -> Text,
+        number -> Text,
+        customer_id -> Nullable<Text>,
+        complainant -> Text,
+        subject -> Text,
+        description -> Text,
+        status -> Text,
+        received_on -> Date,
+        investigation -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        nonconformity_id -> Nullable<Text>,
+        acknowledged_at -> Nullable<Timestamp>,
+        investigated_at -> Nullable<Timestamp>,
+        answered_at -> Nullable<Timestamp>,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    proficiency_tests (id) {
+        id -> Text,
+        scheme -> Text,
+        round -> Text,
+        provider -> Text,
+        discipline -> Text,
+        item -> Text,
+        planned_on -> Date,
+        status -> Text,
+        unit -> Nullable<Text>,
+        assigned_value -> Nullable<Text>,
+        assigned_uncertainty -> Nullable<Text>,
+        lab_result -> Nullable<Text>,
+        lab_uncertainty -> Nullable<Text>,
+        en -> Nullable<Double>,
+        satisfactory -> Nullable<Integer>,
+        reported_on -> Nullable<Date>,
+        nonconformity_id -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    internal_audits (id) {
+        id -> Text,
+        number -> Text,
+        title -> Text,
+        scope -> Text,
+        clauses -> Text,
+        planned_on -> Date,
+        performed_on -> Nullable<Date>,
+        lead_auditor_id -> Nullable<Text>,
+        status -> Text,
+        summary -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    management_reviews (id) {
+        id -> Text,
+        number -> Text,
+        planned_on -> Date,
+        held_on -> Nullable<Date>,
+        attendees -> Nullable<Text>,
+        inputs -> Nullable<Text>,
+        outputs -> Nullable<Text>,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    findings (id) {
+        id -> Text,
+        audit_id -> Nullable<Text>,
+        review_id -> Nullable<Text>,
+        clause -> Text,
+        kind -> Text,
+        description -> Text,
+        due_on -> Nullable<Date>,
+        corrective_action_id -> Nullable<Text>,
+        status -> Text,
+        closed_at -> Nullable<Timestamp>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    controlled_documents (id) {
+        id -> Text,
+        code -> Text,
+        doc_version -> Integer,
+        title -> Text,
+        kind -> Text,
+        status -> Text,
+        location -> Nullable<Text>,
+        change_summary -> Nullable<Text>,
+        effective_on -> Nullable<Date>,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        obsolete_on -> Nullable<Date>,
+        obsolete_reason -> Nullable<Text>,
+        created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
     }
 }

@@ -166,3 +166,40 @@ domain_text_column!(
     RecordStatus,
     CertificateStatus,
 );
+
+// Quality records (migration 000006).
+typed_id!(
+    QualificationId,
+    AuthorizationId,
+    NonconformityId,
+    CorrectiveActionId,
+    ComplaintId,
+    ProficiencyTestId,
+    InternalAuditId,
+    ManagementReviewId,
+    FindingId,
+    DocumentId,
+);
+
+use crate::domain::quality::{
+    AuditStatus, AuthorizedFunction, CaSource, CaStatus, ComplaintStatus, DocumentKind,
+    DocumentStatus, FindingKind, FindingStatus, NcSource, NcStatus, PtStatus, QualificationKind,
+    ReviewStatus,
+};
+
+domain_text_column!(
+    QualificationKind,
+    AuthorizedFunction,
+    NcSource,
+    NcStatus,
+    CaSource,
+    CaStatus,
+    ComplaintStatus,
+    PtStatus,
+    AuditStatus,
+    ReviewStatus,
+    FindingKind,
+    FindingStatus,
+    DocumentKind,
+    DocumentStatus,
+);

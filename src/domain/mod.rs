@@ -40,6 +40,7 @@ pub mod decimal;
 pub mod intake;
 pub mod language;
 pub mod proficiency;
+pub mod quality;
 pub mod role;
 pub mod traceability;
 pub mod uncertainty;

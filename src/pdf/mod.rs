@@ -12,6 +12,7 @@
 //! * [`receipt`]: the intake receipt for a work order.
 //! * [`label`]: the small label stuck on each item at intake.
 
+pub mod audit_pack;
 pub mod certificate;
 pub mod fonts;
 pub mod label;

@@ -183,6 +183,7 @@ pub fn seed_demo(conn: &mut DbConn, settings: &IssueSettings) -> AppResult<Vec<D
             name: name.into(),
         });
     }
+    super::bootstrap_quality::grant_demo_authorizations(conn)?;
     seed_standards(conn, &ctx)?;
     let as_user = |conn: &mut DbConn, email: &str| -> AppResult<Ctx> {
         let (id, role) = users_table::table
@@ -200,6 +201,7 @@ pub fn seed_demo(conn: &mut DbConn, settings: &IssueSettings) -> AppResult<Vec<D
     seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
     let qm = as_user(conn, "qm@demo.calab.vn")?;
     seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id, settings)?;
+    super::bootstrap_quality::seed_quality(conn)?;
     Ok(accounts)
 }
 

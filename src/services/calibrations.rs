@@ -659,6 +659,14 @@ pub fn create(
     let id = write_tx(conn, |conn| {
         let (content, item, instrument, procedure, point_standards) =
             evaluate(conn, input, raise_to_cmc)?;
+        super::competence::require_ctx(
+            conn,
+            ctx,
+            crate::domain::quality::AuthorizedFunction::PerformCalibration,
+            Some(&procedure.code),
+            &procedure.quantity,
+            content.input.started_at.date_naive(),
+        )?;
         if !matches!(
             item.status,
             ItemStatus::Received | ItemStatus::InCalibration
@@ -747,6 +755,14 @@ pub fn update(
         }
         let before = find_version(conn, id, record.current_version)?;
         let (content, _, _, procedure, point_standards) = evaluate(conn, input, raise_to_cmc)?;
+        super::competence::require_ctx(
+            conn,
+            ctx,
+            crate::domain::quality::AuthorizedFunction::PerformCalibration,
+            Some(&procedure.code),
+            &procedure.quantity,
+            content.input.started_at.date_naive(),
+        )?;
         let text = serde_json::to_string(&content).map_err(AppError::internal)?;
         let sha = sha256_of(&text);
         diesel::update(calibration_record_versions::table.find(before.id))
@@ -826,6 +842,14 @@ pub fn submit(
                 record.status
             )));
         }
+        super::competence::require_for_record(
+            conn,
+            ctx,
+            crate::domain::quality::AuthorizedFunction::PerformCalibration,
+            id,
+            record.current_version,
+            super::standards::today(),
+        )?;
         let updated = set_status(conn, &record, RecordStatus::Submitted, None)?;
         let item = work_order_items::table
             .find(record.item_id)
@@ -942,6 +966,14 @@ pub fn approve(
         if signer_id == record.technician_id || signer_id == version.author_id {
             return Err(AppError::Forbidden("you performed or wrote this record: another signatory must approve it (four-eyes rule)".into()));
         }
+        super::competence::require_for_record(
+            conn,
+            ctx,
+            crate::domain::quality::AuthorizedFunction::ReviewApprove,
+            id,
+            record.current_version,
+            super::standards::today(),
+        )?;
         let at = now();
         diesel::update(calibration_record_versions::table.find(version.id))
             .set((

@@ -32,6 +32,7 @@ use crate::domain::certificate::{
 };
 use crate::domain::certificate_number::format_number;
 use crate::domain::intake::{next_due, ConditionFlag, DecisionRuleKind, ItemStatus, ToleranceBand};
+use crate::domain::quality::AuthorizedFunction;
 use crate::domain::uncertainty::DEFAULT_COVERAGE_PROBABILITY;
 use crate::domain::CertificateLanguage;
 use crate::error::{AppError, AppResult};
@@ -554,6 +555,15 @@ fn create(
         .and_utc()
         .with_timezone(&settings.utc_offset)
         .date_naive();
+    // §6.2.6: only a signatory authorized for this procedure or discipline signs.
+    super::competence::require_for_record(
+        conn,
+        ctx,
+        AuthorizedFunction::SignCertificates,
+        record.id,
+        version.record_version,
+        issued_on,
+    )?;
     let number = next_number(conn, &lab, issued_on)?;
     let token = new_token();
     let (old, replacement, reason) = match replaces {

@@ -16,6 +16,16 @@ pub mod signing;
 pub mod standards;
 pub mod users;
 pub mod work_orders;
+// Quality records (issue 8).
+pub mod audits;
+pub mod bootstrap_quality;
+pub mod competence;
+pub mod complaints;
+pub mod corrective_actions;
+pub mod documents;
+pub mod nonconformities;
+pub mod proficiency;
+pub mod reports;
 
 use base64::Engine as _;
 

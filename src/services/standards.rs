@@ -870,6 +870,17 @@ pub fn record_calibration(
                 ..Default::default()
             },
         )?;
+        // Found out of tolerance: nonconforming work with everything it supported (§7.10).
+        if calibration.as_found == AsFound::OutOfTolerance {
+            super::nonconformities::raise_for_out_of_tolerance(
+                conn,
+                ctx,
+                standard_id,
+                calibration.id,
+                calibration.calibrated_on,
+                &calibration.certificate_number,
+            )?;
+        }
         Ok(())
     })?;
     Ok(calibration_view(calibration, Vec::new()))
@@ -1022,6 +1033,14 @@ pub fn record_check(
     };
     write_tx(conn, |conn| {
         let standard = find(conn, standard_id)?;
+        super::competence::require_ctx(
+            conn,
+            ctx,
+            crate::domain::quality::AuthorizedFunction::PerformIntermediateChecks,
+            None,
+            &standard.quantity,
+            check.checked_on,
+        )?;
         diesel::insert_into(intermediate_checks::table)
             .values(&check)
             .execute(conn)?;
@@ -1047,6 +1066,25 @@ pub fn record_check(
                 check.upper_limit
             );
             set_status(conn, ctx, &standard, StandardStatus::Quarantined, &reason)?;
+        }
+        // Nonconforming work (§7.10): what the standard supported since it was last known good.
+        if !passed {
+            let reason = format!(
+                "intermediate check on {} failed: deviation {} {} outside [{}, {}]",
+                check.checked_on,
+                format_deviation(deviation),
+                check.unit,
+                check.lower_limit,
+                check.upper_limit
+            );
+            super::nonconformities::raise_for_failed_check(
+                conn,
+                ctx,
+                standard_id,
+                &check.id.to_string(),
+                check.checked_on,
+                &reason,
+            )?;
         }
         Ok(())
     })?;

@@ -239,6 +239,18 @@ async fn the_author_never_approves_whatever_the_route() {
         .post("/api/v1/users", &admin, json!({"email": "second.signatory@lab.vn", "name": "Ngô Bảo Châu", "role": "signatory", "password": "second-signatory-pw"}))
         .await;
     assert_eq!(other.status, StatusCode::CREATED);
+    // Approving needs a current authorization (§6.2), granted by the quality manager.
+    let granted = b
+        .app
+        .post(
+            "/api/v1/authorizations",
+            &b.qm,
+            json!({"user_id": other.body["id"], "function": "review_approve",
+            "discipline": "mass", "valid_from": Utc::now().date_naive() - Duration::days(1),
+            "valid_until": Utc::now().date_naive() + Duration::days(365)}),
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{:?}", granted.body);
     let second = b
         .app
         .token_with("second.signatory@lab.vn", "second-signatory-pw")

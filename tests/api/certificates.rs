@@ -560,3 +560,41 @@ async fn verification_is_rate_limited() {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers.contains_key("retry-after"));
 }
+
+#[tokio::test]
+async fn only_a_signatory_authorized_to_sign_issues() {
+    let b = Bench::new(&[]).await;
+    let record = approved_record(&b, "AUTH-1").await;
+    let admin = b.app.token(ADMIN).await;
+    let user = b
+        .app
+        .post("/api/v1/users", &admin, json!({"email": "sig2@demo.calab.vn", "name": "Phạm Văn Ký", "role": "signatory", "password": "second-signatory-1"}))
+        .await;
+    assert_eq!(user.status, StatusCode::CREATED, "{:?}", user.body);
+    let token = b
+        .app
+        .token_with("sig2@demo.calab.vn", "second-signatory-1")
+        .await;
+    let path = format!("/api/v1/calibrations/{record}/issue-certificate");
+    let body = json!({ "password": "second-signatory-1" });
+    let refused = b.app.post(&path, &token, body.clone()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
+    assert!(
+        refused.body["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("sign certificates"),
+        "{:?}",
+        refused.body
+    );
+    let today = chrono::Utc::now().date_naive();
+    let granted = b
+        .app
+        .post("/api/v1/authorizations", &b.qm, json!({"user_id": id(&user.body), "function": "sign_certificates",
+            "discipline": "mass", "valid_from": today - chrono::Duration::days(1), "valid_until": today + chrono::Duration::days(365)}))
+        .await;
+    assert_eq!(granted.status, StatusCode::CREATED, "{:?}", granted.body);
+    let issued = b.app.post(&path, &token, body).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{:?}", issued.body);
+    assert_eq!(issued.body["snapshot"]["signatory"]["name"], "Phạm Văn Ký");
+}

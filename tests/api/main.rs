@@ -16,5 +16,6 @@ mod customers;
 mod intake;
 mod migrations;
 mod openapi;
+mod quality;
 mod standards;
 mod users;

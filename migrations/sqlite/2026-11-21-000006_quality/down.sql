@@ -1,0 +1,12 @@
+DROP INDEX calibration_record_versions_date;
+DROP INDEX intermediate_checks_date;
+DROP TABLE controlled_documents;
+DROP TABLE findings;
+DROP TABLE management_reviews;
+DROP TABLE internal_audits;
+DROP TABLE proficiency_tests;
+DROP TABLE complaints;
+DROP TABLE corrective_actions;
+DROP TABLE nonconformities;
+DROP TABLE authorizations;
+DROP TABLE staff_qualifications;

@@ -1,0 +1,752 @@
+//! Nonconforming work (ISO/IEC 17025 §7.10): raised by staff or automatically (a standard found
+//! out of tolerance, a failed intermediate check, an unsatisfactory proficiency result), with the
+//! affected records, certificates and customers found by reverse traceability, the impact
+//! evaluation, the decision (recall, amend, notify) and the workflow
+//! `open -> evaluated -> actioned -> closed`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use diesel::prelude::*;
+
+use super::audit::{self, Change};
+use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use crate::db::quality_models::{CorrectiveAction, Nonconformity};
+use crate::db::schema::{
+    certificates, corrective_actions, customers, nonconformities, standard_calibrations, standards,
+};
+use crate::db::{
+    now, take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn,
+    InstrumentId, NonconformityId, StandardCalibrationId, StandardId,
+};
+use crate::domain::certificate::CertificateStatus;
+use crate::domain::quality::{check_move, NcDecision, NcSource, NcStatus, NC_MOVES};
+use crate::error::{AppError, AppResult, FieldError};
+
+/// What nonconforming work touches: found by reverse traceability for a standard, in the window.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Affected {
+    /// The window searched: from the standard's last good calibration to the finding.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Standards calibrated with it (directly or through another) in the window.
+    pub standard_calibrations: Vec<AffectedStandardCalibration>,
+    /// Customer calibration record versions with a point supported by it.
+    pub records: Vec<AffectedRecord>,
+    /// Certificates issued for those record versions.
+    pub certificates: Vec<AffectedCertificate>,
+    /// The customers holding those certificates: whom to tell.
+    pub customers: Vec<AffectedCustomer>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedStandardCalibration {
+    pub standard_id: StandardId,
+    pub asset_id: String,
+    pub calibration_id: StandardCalibrationId,
+    pub certificate_number: String,
+    pub calibrated_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedRecord {
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub instrument_id: InstrumentId,
+    pub instrument_lab_id: String,
+    pub customer_id: CustomerId,
+    pub first_used_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedCertificate {
+    pub id: CertificateId,
+    pub number: String,
+    pub status: CertificateStatus,
+    pub issued_on: NaiveDate,
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub customer_id: CustomerId,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedCustomer {
+    pub id: CustomerId,
+    pub name: String,
+    pub certificates: Vec<String>,
+}
+
+/// Reverse traceability for a standard over `[from, to]`: every standard calibration, record
+/// version, certificate and customer it reached.
+pub fn affected_by_standard(
+    conn: &mut DbConn,
+    standard_id: StandardId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Affected> {
+    let deps = super::standards::dependents(conn, standard_id, from, to)?;
+    let mut records: BTreeMap<(CalibrationRecordId, i32), AffectedRecord> = BTreeMap::new();
+    for p in &deps.calibration_points {
+        let entry = records
+            .entry((p.record_id, p.record_version))
+            .or_insert_with(|| AffectedRecord {
+                record_id: p.record_id,
+                record_version: p.record_version,
+                instrument_id: p.instrument_id,
+                instrument_lab_id: p.instrument_lab_id.clone(),
+                customer_id: p.customer_id,
+                first_used_on: p.used_on,
+            });
+        entry.first_used_on = entry.first_used_on.min(p.used_on);
+    }
+    let record_ids: BTreeSet<CalibrationRecordId> = records.keys().map(|k| k.0).collect();
+    let record_ids: Vec<CalibrationRecordId> = record_ids.into_iter().collect();
+    let mut found = Vec::new();
+    for chunk in record_ids.chunks(500) {
+        let rows = certificates::table
+            .filter(certificates::record_id.eq_any(chunk))
+            .select((
+                certificates::id,
+                certificates::number,
+                certificates::status,
+                certificates::issued_on,
+                certificates::record_id,
+                certificates::record_version,
+                certificates::customer_id,
+            ))
+            .load::<(
+                CertificateId,
+                String,
+                CertificateStatus,
+                NaiveDate,
+                CalibrationRecordId,
+                i32,
+                CustomerId,
+            )>(conn)?;
+        for (id, number, status, issued_on, record_id, record_version, customer_id) in rows {
+            if records.contains_key(&(record_id, record_version)) {
+                found.push(AffectedCertificate {
+                    id,
+                    number,
+                    status,
+                    issued_on,
+                    record_id,
+                    record_version,
+                    customer_id,
+                });
+            }
+        }
+    }
+    found.sort_by(|a, b| a.number.cmp(&b.number));
+    let mut by_customer: BTreeMap<CustomerId, Vec<String>> = BTreeMap::new();
+    for c in &found {
+        by_customer
+            .entry(c.customer_id)
+            .or_default()
+            .push(c.number.clone());
+    }
+    let ids: Vec<CustomerId> = by_customer.keys().copied().collect();
+    let names: BTreeMap<CustomerId, String> = customers::table
+        .filter(customers::id.eq_any(&ids))
+        .select((customers::id, customers::name))
+        .load::<(CustomerId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut affected_customers: Vec<AffectedCustomer> = by_customer
+        .into_iter()
+        .map(|(id, certificates)| AffectedCustomer {
+            id,
+            name: names.get(&id).cloned().unwrap_or_default(),
+            certificates,
+        })
+        .collect();
+    affected_customers.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(Affected {
+        from: Some(from),
+        to: Some(to),
+        standard_calibrations: deps
+            .standard_calibrations
+            .into_iter()
+            .map(|d| AffectedStandardCalibration {
+                standard_id: d.standard.id,
+                asset_id: d.standard.asset_id,
+                calibration_id: d.calibration_id,
+                certificate_number: d.certificate_number,
+                calibrated_on: d.calibrated_on,
+            })
+            .collect(),
+        records: records.into_values().collect(),
+        certificates: found,
+        customers: affected_customers,
+    })
+}
+
+/// The day the standard was last known good before `before`: its previous calibration (the one
+/// whose results were in use until the finding), or the day it was registered.
+pub fn last_good_date(
+    conn: &mut DbConn,
+    standard_id: StandardId,
+    before: NaiveDate,
+    excluding: Option<StandardCalibrationId>,
+) -> AppResult<NaiveDate> {
+    let mut query = standard_calibrations::table
+        .filter(standard_calibrations::standard_id.eq(standard_id))
+        .filter(standard_calibrations::calibrated_on.le(before))
+        .select(standard_calibrations::calibrated_on)
+        .into_boxed();
+    if let Some(id) = excluding {
+        query = query.filter(standard_calibrations::id.ne(id));
+    }
+    let previous: Option<NaiveDate> = query
+        .order(standard_calibrations::calibrated_on.desc())
+        .first(conn)
+        .optional()?;
+    match previous {
+        Some(d) => Ok(d),
+        None => Ok(standards::table
+            .find(standard_id)
+            .select(standards::created_at)
+            .first::<chrono::NaiveDateTime>(conn)?
+            .date()),
+    }
+}
+
+/// A nonconformity to raise.
+#[derive(Debug, Clone)]
+pub struct NewNc {
+    pub source: NcSource,
+    pub source_id: Option<String>,
+    pub standard_id: Option<StandardId>,
+    pub automatic: bool,
+    pub title: String,
+    pub description: String,
+    pub affected: Affected,
+    pub raised_on: NaiveDate,
+}
+
+/// Inserts a nonconformity with its number and audit event, inside the caller's transaction.
+pub fn raise(conn: &mut DbConn, ctx: &Ctx, nc: NewNc) -> AppResult<Nonconformity> {
+    let year = nc.raised_on.year();
+    let seq = take_sequence(conn, &format!("nonconformity-{year}"), 1)?;
+    let at = now();
+    let row = Nonconformity {
+        id: NonconformityId::new(),
+        number: format!("NC-{year}-{seq:03}"),
+        source: nc.source,
+        source_id: nc.source_id,
+        standard_id: nc.standard_id,
+        automatic: i32::from(nc.automatic),
+        title: nc.title,
+        description: nc.description,
+        affected: serde_json::to_string(&nc.affected).map_err(AppError::internal)?,
+        impact_evaluation: None,
+        decisions: "[]".into(),
+        decision_notes: None,
+        status: NcStatus::Open,
+        raised_on: nc.raised_on,
+        raised_by: ctx.user_id,
+        closed_at: None,
+        closure_notes: None,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    diesel::insert_into(nonconformities::table)
+        .values(&row)
+        .execute(conn)?;
+    audit::record(
+        conn,
+        ctx,
+        Change {
+            action: if nc.automatic {
+                "raise_automatically"
+            } else {
+                "create"
+            },
+            entity_type: "nonconformity",
+            entity_id: Some(row.id.to_string()),
+            after: audit::snapshot(&row),
+            ..Default::default()
+        },
+    )?;
+    Ok(row)
+}
+
+/// Raised when a standard's incoming calibration finds it out of tolerance: everything it
+/// supported since its last good calibration is suspect.
+pub fn raise_for_out_of_tolerance(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    standard_id: StandardId,
+    calibration_id: StandardCalibrationId,
+    calibrated_on: NaiveDate,
+    certificate_number: &str,
+) -> AppResult<Nonconformity> {
+    let (asset_id, name): (String, String) = standards::table
+        .find(standard_id)
+        .select((standards::asset_id, standards::name))
+        .first(conn)?;
+    let from = last_good_date(conn, standard_id, calibrated_on, Some(calibration_id))?;
+    let affected = affected_by_standard(conn, standard_id, from, calibrated_on)?;
+    let description = format!(
+        "The calibration of {asset_id} ({name}) on {calibrated_on}, certificate {certificate_number}, \
+         found it out of tolerance as found. Since its last good calibration on {from} it supported \
+         {} calibration record version(s), {} certificate(s) of {} customer(s), and {} calibration(s) \
+         of other standards.",
+        affected.records.len(),
+        affected.certificates.len(),
+        affected.customers.len(),
+        affected.standard_calibrations.len()
+    );
+    raise(
+        conn,
+        ctx,
+        NewNc {
+            source: NcSource::Standard,
+            source_id: Some(calibration_id.to_string()),
+            standard_id: Some(standard_id),
+            automatic: true,
+            title: format!("{asset_id} found out of tolerance"),
+            description,
+            affected,
+            raised_on: calibrated_on,
+        },
+    )
+}
+
+/// Raised when an intermediate check fails: what the standard supported since its last passed
+/// check (or its last calibration) is suspect.
+pub fn raise_for_failed_check(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    standard_id: StandardId,
+    check_id: &str,
+    checked_on: NaiveDate,
+    reason: &str,
+) -> AppResult<Nonconformity> {
+    use crate::db::schema::intermediate_checks as ic;
+    let (asset_id, name): (String, String) = standards::table
+        .find(standard_id)
+        .select((standards::asset_id, standards::name))
+        .first(conn)?;
+    let last_pass: Option<NaiveDate> = ic::table
+        .filter(ic::standard_id.eq(standard_id))
+        .filter(ic::result.eq("pass"))
+        .filter(ic::checked_on.le(checked_on))
+        .select(ic::checked_on)
+        .order(ic::checked_on.desc())
+        .first(conn)
+        .optional()?;
+    let last_cal = last_good_date(conn, standard_id, checked_on, None)?;
+    let from = last_pass.map_or(last_cal, |p| p.max(last_cal));
+    let affected = affected_by_standard(conn, standard_id, from, checked_on)?;
+    raise(
+        conn,
+        ctx,
+        NewNc {
+            source: NcSource::Standard,
+            source_id: Some(check_id.to_string()),
+            standard_id: Some(standard_id),
+            automatic: true,
+            title: format!("Intermediate check of {asset_id} failed"),
+            description: format!(
+                "{asset_id} ({name}): {reason}. Since it was last known good on {from} it supported \
+                 {} calibration record version(s) and {} certificate(s).",
+                affected.records.len(),
+                affected.certificates.len()
+            ),
+            affected,
+            raised_on: checked_on,
+        },
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API's use cases
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateNonconformity {
+    pub source: NcSource,
+    /// The id of the record it came from (a calibration record, a complaint, an audit finding).
+    pub source_id: Option<String>,
+    pub title: String,
+    pub description: String,
+    /// A standard whose use is suspect: its affected records, certificates and customers since
+    /// `affected_since` are listed.
+    pub standard_id: Option<StandardId>,
+    pub affected_since: Option<NaiveDate>,
+    pub raised_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Evaluation {
+    /// The significance of the nonconforming work (§7.10.1 c).
+    pub impact_evaluation: String,
+    /// What is to be done: `recall`, `amend`, `notify`, or `no_action`.
+    pub decisions: Vec<NcDecision>,
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Notes {
+    /// What was done (actioned) or why it is closed.
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct NonconformityView {
+    #[serde(flatten)]
+    pub nonconformity: NonconformityFields,
+    pub affected: Affected,
+    pub decisions: Vec<NcDecision>,
+    pub corrective_actions: Vec<CorrectiveActionRef>,
+}
+
+/// The row without its JSON columns, which the view parses.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct NonconformityFields {
+    pub id: NonconformityId,
+    pub number: String,
+    pub source: NcSource,
+    pub source_id: Option<String>,
+    pub standard_id: Option<StandardId>,
+    pub automatic: bool,
+    pub title: String,
+    pub description: String,
+    pub impact_evaluation: Option<String>,
+    pub decision_notes: Option<String>,
+    pub status: NcStatus,
+    pub raised_on: NaiveDate,
+    pub raised_by: Option<crate::db::UserId>,
+    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub closure_notes: Option<String>,
+    pub version: i32,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CorrectiveActionRef {
+    pub id: crate::db::CorrectiveActionId,
+    pub number: String,
+    pub status: crate::domain::quality::CaStatus,
+    pub due_on: NaiveDate,
+}
+
+pub fn ca_refs(conn: &mut DbConn, source_id: &str) -> AppResult<Vec<CorrectiveActionRef>> {
+    Ok(corrective_actions::table
+        .filter(corrective_actions::source_id.eq(source_id))
+        .order(corrective_actions::id.asc())
+        .select(CorrectiveAction::as_select())
+        .load(conn)?
+        .into_iter()
+        .map(|c| CorrectiveActionRef {
+            id: c.id,
+            number: c.number,
+            status: c.status,
+            due_on: c.due_on,
+        })
+        .collect())
+}
+
+pub fn view_of(nc: Nonconformity, cas: Vec<CorrectiveActionRef>) -> AppResult<NonconformityView> {
+    Ok(NonconformityView {
+        affected: serde_json::from_str(&nc.affected).map_err(AppError::internal)?,
+        decisions: serde_json::from_str(&nc.decisions).map_err(AppError::internal)?,
+        corrective_actions: cas,
+        nonconformity: NonconformityFields {
+            id: nc.id,
+            number: nc.number,
+            source: nc.source,
+            source_id: nc.source_id,
+            standard_id: nc.standard_id,
+            automatic: nc.automatic != 0,
+            title: nc.title,
+            description: nc.description,
+            impact_evaluation: nc.impact_evaluation,
+            decision_notes: nc.decision_notes,
+            status: nc.status,
+            raised_on: nc.raised_on,
+            raised_by: nc.raised_by,
+            closed_at: nc.closed_at.map(|t| t.and_utc()),
+            closure_notes: nc.closure_notes,
+            version: nc.version,
+            created_at: nc.created_at.and_utc(),
+            updated_at: nc.updated_at.and_utc(),
+        },
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: NonconformityId) -> AppResult<Nonconformity> {
+    nonconformities::table
+        .find(id)
+        .select(Nonconformity::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("nonconformity"))
+}
+
+pub fn get(conn: &mut DbConn, id: NonconformityId) -> AppResult<NonconformityView> {
+    let nc = find(conn, id)?;
+    let cas = ca_refs(conn, &id.to_string())?;
+    view_of(nc, cas)
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct NcFilter {
+    pub status: Option<NcStatus>,
+    pub source: Option<NcSource>,
+    pub standard_id: Option<StandardId>,
+}
+
+pub fn list(
+    conn: &mut DbConn,
+    filter: &NcFilter,
+    page: &PageRequest,
+) -> AppResult<Page<NonconformityView>> {
+    let mut query = nonconformities::table
+        .select(Nonconformity::as_select())
+        .into_boxed();
+    if let Some(s) = filter.status {
+        query = query.filter(nonconformities::status.eq(s));
+    }
+    if let Some(s) = filter.source {
+        query = query.filter(nonconformities::source.eq(s));
+    }
+    if let Some(s) = filter.standard_id {
+        query = query.filter(nonconformities::standard_id.eq(s));
+    }
+    if let Some(after) = page.after_as::<NonconformityId>()? {
+        query = query.filter(nonconformities::id.gt(after));
+    }
+    let rows = query
+        .order(nonconformities::id.asc())
+        .limit(page.limit()? + 1)
+        .load(conn)?;
+    let page = page.page(rows, |n| n.id.to_string())?;
+    let mut items = Vec::new();
+    for nc in page.items {
+        let cas = ca_refs(conn, &nc.id.to_string())?;
+        items.push(view_of(nc, cas)?);
+    }
+    Ok(Page {
+        items,
+        next_cursor: page.next_cursor,
+    })
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    input: CreateNonconformity,
+) -> AppResult<NonconformityView> {
+    let mut errors = Vec::new();
+    let title = required_text("title", &input.title, &mut errors);
+    let description = required_text("description", &input.description, &mut errors);
+    let today = super::standards::today();
+    let raised_on = input.raised_on.unwrap_or(today);
+    if raised_on > today {
+        errors.push(FieldError::new("raised_on", "must not be in the future"));
+    }
+    if input.affected_since.is_some() && input.standard_id.is_none() {
+        errors.push(FieldError::new(
+            "standard_id",
+            "affected_since needs the standard whose use is suspect",
+        ));
+    }
+    if let Some(s) = input.standard_id {
+        if standards::table.find(s).count().get_result::<i64>(conn)? == 0 {
+            errors.push(FieldError::new("standard_id", "no such standard"));
+        }
+        if input.affected_since.is_some_and(|d| d > raised_on) {
+            errors.push(FieldError::new(
+                "affected_since",
+                "must not be after raised_on",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let id = write_tx(conn, |conn| {
+        let affected = match input.standard_id {
+            Some(s) => {
+                let since = match input.affected_since {
+                    Some(d) => d,
+                    None => last_good_date(conn, s, raised_on, None)?,
+                };
+                affected_by_standard(conn, s, since, raised_on)?
+            }
+            None => Affected::default(),
+        };
+        Ok(raise(
+            conn,
+            ctx,
+            NewNc {
+                source: input.source,
+                source_id: optional_text(input.source_id),
+                standard_id: input.standard_id,
+                automatic: false,
+                title,
+                description,
+                affected,
+                raised_on,
+            },
+        )?
+        .id)
+    })?;
+    get(conn, id)
+}
+
+fn change(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: NonconformityId,
+    expected: Option<i32>,
+    to: NcStatus,
+    action: &str,
+    apply: impl FnOnce(&mut DbConn, &Nonconformity) -> AppResult<()>,
+) -> AppResult<NonconformityView> {
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        check_version(expected, before.version)?;
+        check_move("nonconformity", NC_MOVES, before.status, to).map_err(AppError::Conflict)?;
+        apply(conn, &before)?;
+        let at = now();
+        diesel::update(nonconformities::table.find(id))
+            .set((
+                nonconformities::status.eq(to),
+                nonconformities::version.eq(before.version + 1),
+                nonconformities::updated_at.eq(at),
+            ))
+            .execute(conn)?;
+        let after = find(conn, id)?;
+        audit::record(
+            conn,
+            ctx,
+            Change {
+                action,
+                entity_type: "nonconformity",
+                entity_id: Some(id.to_string()),
+                before: audit::snapshot(&before),
+                after: audit::snapshot(&after),
+                ..Default::default()
+            },
+        )?;
+        Ok(())
+    })?;
+    get(conn, id)
+}
+
+/// `open -> evaluated`: the impact and the decision.
+pub fn evaluate(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: NonconformityId,
+    expected: Option<i32>,
+    input: Evaluation,
+) -> AppResult<NonconformityView> {
+    let mut errors = Vec::new();
+    let impact = required_text("impact_evaluation", &input.impact_evaluation, &mut errors);
+    if input.decisions.is_empty() {
+        errors.push(FieldError::new(
+            "decisions",
+            "give at least one: recall, amend, notify or no_action",
+        ));
+    }
+    if input.decisions.contains(&NcDecision::NoAction) && input.decisions.len() > 1 {
+        errors.push(FieldError::new(
+            "decisions",
+            "no_action cannot be combined with another decision",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let decisions = serde_json::to_string(&input.decisions).map_err(AppError::internal)?;
+    let notes = optional_text(input.notes);
+    change(
+        conn,
+        ctx,
+        id,
+        expected,
+        NcStatus::Evaluated,
+        "evaluate",
+        |conn, _| {
+            diesel::update(nonconformities::table.find(id))
+                .set((
+                    nonconformities::impact_evaluation.eq(&impact),
+                    nonconformities::decisions.eq(&decisions),
+                    nonconformities::decision_notes.eq(&notes),
+                ))
+                .execute(conn)?;
+            Ok(())
+        },
+    )
+}
+
+/// `evaluated -> actioned`: what was done (recalls made, certificates amended, customers told).
+pub fn action(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: NonconformityId,
+    expected: Option<i32>,
+    input: Notes,
+) -> AppResult<NonconformityView> {
+    let notes = input.notes.trim().to_string();
+    if notes.is_empty() {
+        return Err(AppError::field("notes", "say what was done"));
+    }
+    change(
+        conn,
+        ctx,
+        id,
+        expected,
+        NcStatus::Actioned,
+        "action",
+        |conn, before| {
+            let text = match &before.decision_notes {
+                Some(plan) => format!("{plan}\n\nDone: {notes}"),
+                None => format!("Done: {notes}"),
+            };
+            diesel::update(nonconformities::table.find(id))
+                .set(nonconformities::decision_notes.eq(text))
+                .execute(conn)?;
+            Ok(())
+        },
+    )
+}
+
+/// `actioned -> closed`.
+pub fn close(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: NonconformityId,
+    expected: Option<i32>,
+    input: Notes,
+) -> AppResult<NonconformityView> {
+    let notes = input.notes.trim().to_string();
+    if notes.is_empty() {
+        return Err(AppError::field("notes", "say why it can be closed"));
+    }
+    change(
+        conn,
+        ctx,
+        id,
+        expected,
+        NcStatus::Closed,
+        "close",
+        |conn, _| {
+            diesel::update(nonconformities::table.find(id))
+                .set((
+                    nonconformities::closure_notes.eq(&notes),
+                    nonconformities::closed_at.eq(now()),
+                ))
+                .execute(conn)?;
+            Ok(())
+        },
+    )
+}
