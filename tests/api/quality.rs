@@ -395,34 +395,20 @@ async fn authorizations_are_granted_by_someone_else_with_valid_input() {
 
 /// Inserts an issued certificate for a record version directly: certificate issuing is another
 /// module; reverse traceability only reads the table.
-fn insert_certificate(app: &TestApp, record: &Value, number: &str, issued_by: &str) {
-    use diesel::connection::SimpleConnection;
-    use diesel::prelude::*;
-    use diesel::sql_types::{Integer, Text};
-    let mut conn = app.conn();
-    conn.batch_execute(
-        "INSERT INTO signing_keys (id, algorithm, public_key, private_key, created_at) \
-         SELECT 'test-key', 'Ed25519', 'pk', 'sk', CURRENT_TIMESTAMP \
-         WHERE NOT EXISTS (SELECT 1 FROM signing_keys WHERE id = 'test-key')",
-    )
-    .expect("key");
-    diesel::sql_query(
-        "INSERT INTO certificates (id, number, record_id, record_version, item_id, instrument_id, customer_id, \
-         status, issued_at, issued_on, issued_by, language, template_version, verify_token, snapshot, pdf_sha256, \
-         pdf_size, dcc_sha256, signing_key_id, signature, version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'valid', CURRENT_TIMESTAMP, CURRENT_DATE, $8, 'both', 't1', $1, '{}', \
-         'x', 1, 'x', 'test-key', 'x', 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-    )
-    .bind::<Text, _>(uuid::Uuid::now_v7().to_string())
-    .bind::<Text, _>(number)
-    .bind::<Text, _>(s(&record["id"]))
-    .bind::<Integer, _>(record["record_version"].as_i64().unwrap_or(1) as i32)
-    .bind::<Text, _>(s(&record["item_id"]))
-    .bind::<Text, _>(s(&record["instrument_id"]))
-    .bind::<Text, _>(s(&record["customer_id"]))
-    .bind::<Text, _>(issued_by)
-    .execute(&mut conn)
-    .expect("certificate");
+/// Submits, approves and issues the certificate of a record; returns the certificate number.
+async fn certify(app: &TestApp, tech: &str, record: &Value) -> String {
+    let signatory = app.token(SIGNATORY).await;
+    let path = format!("/api/v1/calibrations/{}", s(&record["id"]));
+    let password = json!({ "password": calab::services::bootstrap::DEMO_PASSWORD });
+    let submitted = act(app, tech, &path, "submit", None).await;
+    assert_eq!(submitted.status, StatusCode::OK, "{:?}", submitted.body);
+    let approved = act(app, &signatory, &path, "approve", Some(password.clone())).await;
+    assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
+    let issued = app
+        .post(&format!("{path}/issue-certificate"), &signatory, password)
+        .await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{:?}", issued.body);
+    s(&issued.body["number"])
 }
 
 #[tokio::test]
@@ -483,9 +469,9 @@ async fn out_of_tolerance_opens_a_nonconformity_with_exactly_the_affected_certif
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
         records.push(r.body);
     }
-    let signatory = user_id(&app, SIGNATORY).await;
-    for (r, number) in records.iter().zip(["HC-T-0", "HC-T-1", "HC-T-2", "HC-T-3"]) {
-        insert_certificate(&app, r, number, &signatory);
+    let mut issued = Vec::new();
+    for r in &records {
+        issued.push(certify(&app, &tech, r).await);
     }
     // Found out of tolerance today.
     let found = app
@@ -509,7 +495,7 @@ async fn out_of_tolerance_opens_a_nonconformity_with_exactly_the_affected_certif
         .iter()
         .map(|c| s(&c["number"]))
         .collect();
-    assert_eq!(numbers, ["HC-T-1", "HC-T-2"]);
+    assert_eq!(numbers, [issued[1].clone(), issued[2].clone()]);
     let mut customers: Vec<String> = nc["affected"]["customers"]
         .as_array()
         .cloned()
