@@ -126,6 +126,11 @@ async fn issue_once_print_everything_and_verify() {
         .await;
     assert_eq!(seen.body["status"], "certificate_issued", "{:?}", seen.body);
     assert_eq!(seen.body["certificates"][0]["number"], number.as_str());
+    let listed = b.app.get("/api/v1/instruments?q=CERT-1", &customer).await;
+    assert_eq!(
+        listed.body["items"][0]["certificates"][0]["number"],
+        number.as_str()
+    );
 
     // The PDF: stored bytes, the same on every download, with every required item.
     let cid = id(&cert);
