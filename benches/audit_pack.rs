@@ -29,7 +29,7 @@ use calab::domain::calibration::RecordStatus;
 use calab::domain::certificate::CertificateStatus;
 use calab::domain::intake::{DecisionRuleKind, ItemStatus, Service};
 use calab::domain::CertificateLanguage;
-use chrono::{Duration as Days, NaiveDate, Utc};
+use chrono::{Duration as Days, NaiveDate};
 use diesel::prelude::*;
 
 /// 50,000 unless `CALAB_BENCH_RECORDS` says otherwise (for a quick trial).
@@ -336,7 +336,7 @@ async fn main() {
     } else {
         "sqlite"
     };
-    let today = Utc::now().date_naive();
+    let today = calab::services::today();
     let pool = app.pool.clone();
     let t = Instant::now();
     tokio::task::spawn_blocking(move || {

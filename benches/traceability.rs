@@ -13,7 +13,7 @@ use calab::db::models::{Standard, StandardCalibration};
 use calab::db::schema::{external_bodies, standard_calibrations, standards};
 use calab::db::{now, DbConn, ExternalBodyId, StandardCalibrationId, StandardId};
 use calab::domain::traceability::{AsFound, StandardKind, StandardStatus};
-use chrono::{Duration as Days, NaiveDate, Utc};
+use chrono::{Duration as Days, NaiveDate};
 use diesel::prelude::*;
 
 const LEVELS: [usize; 6] = [10, 90, 400, 1500, 3000, 5000];
@@ -157,7 +157,7 @@ async fn main() {
     } else {
         "sqlite"
     };
-    let today = Utc::now().date_naive();
+    let today = calab::services::today();
     let started = Instant::now();
     let levels = {
         let mut conn = app.conn();

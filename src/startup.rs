@@ -16,6 +16,7 @@ use crate::services::bootstrap;
 
 /// Connects, migrates, and makes sure somebody can sign in. Runs once before serving.
 pub fn prepare(config: &Config) -> Result<Pool, String> {
+    crate::services::set_lab_offset(config.utc_offset);
     let pool = db::build_pool(&config.database_url, config.pool_size)?;
     let mut conn = pool
         .get()

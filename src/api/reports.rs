@@ -24,7 +24,10 @@ pub struct PeriodQuery {
 
 fn period(q: PeriodQuery) -> (NaiveDate, NaiveDate) {
     let to = q.to.unwrap_or_else(crate::services::standards::today);
-    let from = q.from.unwrap_or_else(|| to - chrono::Duration::days(365));
+    // A year before `to`; a `to` so early that there is none is refused by the service.
+    let from = q
+        .from
+        .unwrap_or_else(|| to.checked_sub_days(chrono::Days::new(365)).unwrap_or(to));
     (from, to)
 }
 

@@ -16,43 +16,66 @@ use crate::domain::certificate::CertificateStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::certificates::{self, CopyCheck, Verification};
 
-/// At most `max` requests per key in each window.
+/// At most `max` requests per key in each window. Memory is bounded: expired entries are dropped
+/// when the map grows, and once it holds `MAX_KEYS` live keys new ones wait for the next window.
 pub struct RateLimit {
     window: Duration,
     max: u32,
-    hits: Mutex<HashMap<String, (Instant, u32)>>,
+    state: Mutex<(HashMap<String, (Instant, u32)>, Instant)>,
 }
+
+const MAX_KEYS: usize = 100_000;
+const PRUNE_ABOVE: usize = 10_000;
 
 impl RateLimit {
     pub fn per_minute(max: u32) -> Self {
         RateLimit {
             window: Duration::from_secs(60),
             max,
-            hits: Mutex::new(HashMap::new()),
+            state: Mutex::new((HashMap::new(), Instant::now())),
         }
     }
 
     pub fn check(&self, key: &str) -> AppResult<()> {
-        let mut hits = self
-            .hits
+        let mut state = self
+            .state
             .lock()
             .map_err(|_| AppError::internal("rate limit lock poisoned"))?;
+        let (hits, pruned) = &mut *state;
         let window = self.window;
-        if hits.len() > 100_000 {
+        let refused = |since: Instant| AppError::TooManyRequests {
+            retry_after_secs: window.saturating_sub(since.elapsed()).as_secs().max(1),
+        };
+        // At most one full scan per tenth of a window, however many keys arrive.
+        if hits.len() > PRUNE_ABOVE && pruned.elapsed() > window / 10 {
             hits.retain(|_, (since, _)| since.elapsed() < window);
+            *pruned = Instant::now();
+        }
+        if hits.len() >= MAX_KEYS && !hits.contains_key(key) {
+            return Err(refused(*pruned));
         }
         let entry = hits.entry(key.to_owned()).or_insert((Instant::now(), 0));
         if entry.0.elapsed() >= window {
             *entry = (Instant::now(), 0);
         }
         if entry.1 >= self.max {
-            let left = window.saturating_sub(entry.0.elapsed()).as_secs().max(1);
-            return Err(AppError::TooManyRequests {
-                retry_after_secs: left,
-            });
+            return Err(refused(entry.0));
         }
         entry.1 += 1;
         Ok(())
+    }
+}
+
+/// The rate-limit key of a client: its IPv4 address, or the /64 network of an IPv6 one (a single
+/// host usually holds a whole /64).
+fn client_key(req: &HttpRequest) -> String {
+    let address = client_address(req);
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => address,
     }
 }
 
@@ -82,18 +105,15 @@ pub async fn verify_certificate(
     state: web::Data<AppState>,
     token: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    state.verify_limit.check(&client_address(&req))?;
+    state.verify_limit.check(&client_key(&req))?;
     let token = token.into_inner();
     let json = wants_json(&req);
-    let found = {
-        let token = token.clone();
-        state
-            .db(move |conn| certificates::verify(conn, &token))
-            .await
-    };
+    let found = state
+        .db(move |conn| certificates::verify(conn, &token))
+        .await;
     match (found, json) {
         (Ok(v), true) => Ok(HttpResponse::Ok().json(v)),
-        (Ok(v), false) => Ok(html(HttpResponse::Ok(), &page(&v, &token))),
+        (Ok(v), false) => Ok(html(HttpResponse::Ok(), &page(&v))),
         (Err(AppError::NotFound(_)), false) => Ok(html(HttpResponse::NotFound(), &not_found())),
         (Err(e), _) => Err(e),
     }
@@ -111,7 +131,7 @@ pub async fn check_certificate_copy(
     token: web::Path<String>,
     body: Body,
 ) -> AppResult<HttpResponse> {
-    state.verify_limit.check(&client_address(&req))?;
+    state.verify_limit.check(&client_key(&req))?;
     let token = token.into_inner();
     let check = state
         .db(move |conn| certificates::check_copy(conn, &token, &body.0))
@@ -143,7 +163,7 @@ th{width:38%;font-weight:600}.status{font-size:1.2rem;font-weight:700;padding:.6
 .valid{background:#e3f5e1;color:#1b5e20}.superseded{background:#fff4d6;color:#8a5a00}.revoked{background:#fde2e1;color:#a31111}\
 code{word-break:break-all;font-size:.85rem}small{color:#555}";
 
-fn page(v: &Verification, token: &str) -> String {
+fn page(v: &Verification) -> String {
     let status = match v.status {
         CertificateStatus::Valid => "Còn hiệu lực / Valid",
         CertificateStatus::Superseded => "Đã được thay thế / Superseded",
@@ -223,7 +243,6 @@ fn page(v: &Verification, token: &str) -> String {
         .map(|(k, v)| format!("<tr><th>{k}</th><td>{v}</td></tr>"))
         .collect();
     let class = v.status.as_str();
-    let token = esc(token);
     format!(
         r#"<!doctype html><html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{number} · Xác thực giấy chứng nhận / Certificate verification</title><style>{STYLE}</style></head><body>
@@ -237,7 +256,7 @@ fn page(v: &Verification, token: &str) -> String {
 document.getElementById('f').addEventListener('change', async (e) => {{
   const file = e.target.files[0]; if (!file) return;
   const out = document.getElementById('r'); out.textContent = '…';
-  const res = await fetch('/verify/{token}/check', {{method: 'POST', headers: {{'Content-Type': 'application/pdf', 'Accept': 'application/json'}}, body: file}});
+  const res = await fetch(location.pathname.replace(/\/$/, '') + '/check', {{method: 'POST', headers: {{'Content-Type': 'application/pdf', 'Accept': 'application/json'}}, body: file}});
   const body = await res.json();
   out.textContent = !res.ok ? (body.detail || body.title)
     : body.matches ? '✔ Trùng khớp với bản gốc / Identical to the issued PDF'

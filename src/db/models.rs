@@ -529,7 +529,8 @@ pub struct PointStandard {
 use super::types::CertificateId;
 use crate::domain::certificate::CertificateStatus;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// `Debug` is written by hand so that the secret never reaches a log.
+#[derive(Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = signing_keys)]
 pub struct SigningKey {
     pub id: String,
@@ -540,6 +541,16 @@ pub struct SigningKey {
     pub private_key: String,
     pub created_at: NaiveDateTime,
     pub retired_at: Option<NaiveDateTime>,
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("id", &self.id)
+            .field("public_key", &self.public_key)
+            .field("private_key", &"<secret>")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]

@@ -33,7 +33,11 @@ fn text(s: &str) -> Object {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    // Characters XML cannot hold would make the XMP, and so the PDF/A, invalid.
+    s.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

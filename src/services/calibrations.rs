@@ -329,7 +329,7 @@ fn evaluate(
         .first::<Instrument>(conn)?;
     let procedure = super::procedures::find(conn, input.procedure_id)
         .map_err(|_| AppError::field("procedure_id", "no such procedure"))?;
-    let calibrated_on = input.started_at.date_naive();
+    let calibrated_on = super::local_date(input.started_at);
     if procedure.status != ProcedureStatus::Approved {
         errors.push(FieldError::new(
             "procedure_id",
@@ -572,7 +572,7 @@ fn insert_version(
         record_id: record,
         record_version: number,
         procedure_id: procedure,
-        calibrated_on: content.input.started_at.date_naive(),
+        calibrated_on: super::local_date(content.input.started_at),
         sha256: sha256_of(&text),
         content: text,
         author_id: author,
@@ -665,7 +665,7 @@ pub fn create(
             crate::domain::quality::AuthorizedFunction::PerformCalibration,
             Some(&procedure.code),
             &procedure.quantity,
-            content.input.started_at.date_naive(),
+            super::local_date(content.input.started_at),
         )?;
         if !matches!(
             item.status,
@@ -761,7 +761,7 @@ pub fn update(
             crate::domain::quality::AuthorizedFunction::PerformCalibration,
             Some(&procedure.code),
             &procedure.quantity,
-            content.input.started_at.date_naive(),
+            super::local_date(content.input.started_at),
         )?;
         let text = serde_json::to_string(&content).map_err(AppError::internal)?;
         let sha = sha256_of(&text);
@@ -771,7 +771,7 @@ pub fn update(
                 calibration_record_versions::sha256.eq(&sha),
                 calibration_record_versions::procedure_id.eq(procedure.id),
                 calibration_record_versions::calibrated_on
-                    .eq(content.input.started_at.date_naive()),
+                    .eq(super::local_date(content.input.started_at)),
                 calibration_record_versions::author_id.eq(ctx.user_id.unwrap_or(before.author_id)),
                 calibration_record_versions::updated_at.eq(now()),
             ))
@@ -780,7 +780,7 @@ pub fn update(
             conn,
             id,
             record.current_version,
-            content.input.started_at.date_naive(),
+            super::local_date(content.input.started_at),
             &point_standards,
         )?;
         bump(conn, &record)?;

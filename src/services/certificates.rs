@@ -290,21 +290,6 @@ pub fn list(
     )
 }
 
-/// The certificates of an instrument that its owner has received (valid or superseded, not
-/// revoked), newest first: the customer's register shows them.
-pub fn released_for_instrument(
-    conn: &mut DbConn,
-    instrument: InstrumentId,
-) -> AppResult<Vec<CertificateSummary>> {
-    Ok(certificates::table
-        .filter(certificates::instrument_id.eq(instrument))
-        .order(certificates::id.desc())
-        .load::<Certificate>(conn)?
-        .into_iter()
-        .map(CertificateSummary::from)
-        .collect())
-}
-
 /// Re-authenticates the signatory (outside any transaction: hashing is slow and takes no lock).
 fn check_signature(
     conn: &mut DbConn,
@@ -450,13 +435,13 @@ pub fn amend(
         };
         // Supersede first: at most one valid certificate per record, enforced by an index.
         let at = now();
-        let superseded = diesel::update(certificates::table.find(old.id))
+        diesel::update(certificates::table.find(old.id))
             .set((
                 certificates::status.eq(CertificateStatus::Superseded),
                 certificates::version.eq(old.version + 1),
                 certificates::updated_at.eq(at),
             ))
-            .get_result::<Certificate>(conn)?;
+            .execute(conn)?;
         let new = create(
             conn,
             ctx,
@@ -466,9 +451,9 @@ pub fn amend(
             Some((&old, replaced, &reason)),
             settings,
         )?;
-        diesel::update(certificates::table.find(old.id))
+        let superseded = diesel::update(certificates::table.find(old.id))
             .set(certificates::superseded_by.eq(new.id))
-            .execute(conn)?;
+            .get_result::<Certificate>(conn)?;
         audit::record(
             conn,
             ctx,

@@ -3,7 +3,7 @@
 //! dates, the list of those about to expire, and the one check every recording, approving and
 //! signing use case makes: `require_authorization`.
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -18,8 +18,7 @@ use crate::db::{
     now, write_tx, AuthorizationId, CalibrationRecordId, DbConn, QualificationId, UserId,
 };
 use crate::domain::quality::{
-    covers, expiry, missing_authorization, AuthorizedFunction, Expiry, Grant, QualificationKind,
-    Scope,
+    covers, expiry, missing_authorization, AuthorizedFunction, Grant, QualificationKind, Scope,
 };
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
@@ -28,9 +27,7 @@ use crate::error::{AppError, AppResult, FieldError};
 pub const EXPIRING_DAYS: i64 = 60;
 pub const MAX_EVIDENCE_BYTES: usize = 20 << 20;
 
-fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+use super::today;
 
 // ---------------------------------------------------------------------------------------------
 // The check
@@ -609,6 +606,12 @@ pub fn set_evidence(
     if filename.is_empty() {
         return Err(AppError::field("filename", "must not be empty"));
     }
+    if filename.chars().any(|c| c.is_control() || c == '"') {
+        return Err(AppError::field(
+            "filename",
+            "must not contain control characters or quotes",
+        ));
+    }
     let sha = hex::encode(Sha256::digest(&bytes));
     write_tx(conn, |conn| {
         let before = find_qualification(conn, user_id, id)?;
@@ -659,11 +662,4 @@ pub fn evidence(
         (Some(n), Some(k), Some(b)) => Ok((n, k, b)),
         _ => Err(AppError::NotFound("evidence file")),
     }
-}
-
-/// Whether the authorization is usable today (for reports).
-pub fn is_current(a: &Authorization, today: NaiveDate) -> bool {
-    a.revoked_at.is_none()
-        && a.valid_from <= today
-        && expiry(a.valid_until, today, 0) != Expiry::Expired
 }

@@ -184,9 +184,7 @@ fn check(i: &Instrument, tolerance: &[ToleranceBand], prefix: &str, errors: &mut
             "must be from 1 to 240",
         ));
     }
-    if i.last_calibrated_on
-        .is_some_and(|d| d > Utc::now().date_naive())
-    {
+    if i.last_calibrated_on.is_some_and(|d| d > super::today()) {
         errors.push(FieldError::new(
             field("last_calibrated_on"),
             "must not be in the future",

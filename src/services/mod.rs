@@ -33,6 +33,28 @@ use crate::db::{CustomerId, UserId};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
+static LAB_OFFSET: std::sync::OnceLock<chrono::FixedOffset> = std::sync::OnceLock::new();
+
+/// Sets the laboratory's time zone (`CALAB_UTC_OFFSET`) at start-up; the first setting stays.
+pub fn set_lab_offset(offset: chrono::FixedOffset) {
+    let _ = LAB_OFFSET.set(offset);
+}
+
+/// Today in the laboratory's time zone: the date every due, overdue, expiry and "not in the
+/// future" check uses, so that they agree with the dates printed on documents.
+pub fn today() -> chrono::NaiveDate {
+    local_date(chrono::Utc::now())
+}
+
+/// The date of an instant in the laboratory's time zone (e.g. a calibration's date from its start).
+pub fn local_date(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    let offset = LAB_OFFSET
+        .get()
+        .copied()
+        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
+    t.with_timezone(&offset).date_naive()
+}
+
 /// Who is acting, for which request. Built by the HTTP layer from a verified token.
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
@@ -52,7 +74,8 @@ impl Ctx {
     /// The customer organisation a customer user is confined to; `None` for staff.
     pub fn customer_scope(&self) -> Option<CustomerId> {
         match self.role {
-            Some(Role::Customer) => self.customer_id,
+            // Fails closed: a customer user without an organisation reaches nothing.
+            Some(Role::Customer) => Some(self.customer_id.unwrap_or_default()),
             _ => None,
         }
     }

@@ -182,6 +182,14 @@ pub struct DocumentSummary {
 }
 
 fn check_period(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+    for (field, date) in [("from", from), ("to", to)] {
+        if !(1900..=2999).contains(&date.year()) {
+            return Err(AppError::field(
+                field,
+                "must be a date between 1900 and 2999",
+            ));
+        }
+    }
     if to < from {
         return Err(AppError::field("to", "must not be before from"));
     }

@@ -44,12 +44,34 @@ impl From<SigningKey> for PublicKey {
     }
 }
 
+/// Every key's public half; the secret column is never read here.
 pub fn public_keys(conn: &mut DbConn) -> AppResult<Vec<PublicKey>> {
     Ok(signing_keys::table
         .order(signing_keys::created_at.desc())
-        .load::<SigningKey>(conn)?
+        .select((
+            signing_keys::id,
+            signing_keys::algorithm,
+            signing_keys::public_key,
+            signing_keys::created_at,
+            signing_keys::retired_at,
+        ))
+        .load::<(
+            String,
+            String,
+            String,
+            chrono::NaiveDateTime,
+            Option<chrono::NaiveDateTime>,
+        )>(conn)?
         .into_iter()
-        .map(PublicKey::from)
+        .map(
+            |(id, algorithm, public_key, created_at, retired_at)| PublicKey {
+                id,
+                algorithm,
+                public_key,
+                created_at: created_at.and_utc(),
+                retired_at: retired_at.map(|t| t.and_utc()),
+            },
+        )
         .collect())
 }
 

@@ -37,9 +37,7 @@ pub const MAX_CHAIN_DEPTH: i32 = 20;
 pub const DUE_SOON_DAYS: i64 = 30;
 pub const MAX_FILE_BYTES: usize = 20 << 20;
 
-pub fn today() -> NaiveDate {
-    Utc::now().date_naive()
-}
+pub use super::today;
 
 // ---------------------------------------------------------------------------------------------
 // The register

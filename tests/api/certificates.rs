@@ -592,7 +592,7 @@ async fn only_a_signatory_authorized_to_sign_issues() {
         "{:?}",
         refused.body
     );
-    let today = chrono::Utc::now().date_naive();
+    let today = calab::services::today();
     let granted = b
         .app
         .post("/api/v1/authorizations", &b.qm, json!({"user_id": id(&user.body), "function": "sign_certificates",

@@ -1,6 +1,6 @@
 //! Instruments, work orders, item status, CSV import, recall and the customer's view (issue 4).
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -19,7 +19,7 @@ async fn receive(app: &TestApp, token: &str, customer: &str, serials: &[&str]) -
                         "condition": {"flags": ["dirty"], "remarks": "Đĩa cân bẩn"}, "accessories": "Nắp che gió"}))
         .collect();
     let reply = app
-        .post("/api/v1/work-orders", token, json!({"customer_id": customer, "promised_on": Utc::now().date_naive() + Duration::days(7),
+        .post("/api/v1/work-orders", token, json!({"customer_id": customer, "promised_on": calab::services::today() + Duration::days(7),
               "contract_review_note": "internal: rush job", "items": items}))
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
@@ -359,7 +359,7 @@ async fn recall_window_boundaries() {
     let app = spawn_app().await;
     let tech = app.token(TECH).await;
     let customer = app.customer_id_of(CUSTOMER_A).await;
-    let today = Utc::now().date_naive();
+    let today = calab::services::today();
     // 12-month interval: due one year after the last calibration.
     let mut ids = Vec::new();
     for (serial, days_until_due) in [("DUE-30", 30i64), ("DUE-31", 31), ("OVERDUE", -5)] {

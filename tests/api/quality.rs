@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(offset)
+    calab::services::today() + Duration::days(offset)
 }
 
 fn s(v: &Value) -> String {

@@ -1,13 +1,13 @@
 //! Standards, traceability chains, fitness for use, checks, due list, dependents, CMC (issue 3).
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use crate::helpers::*;
 
 fn day(offset: i64) -> NaiveDate {
-    Utc::now().date_naive() + Duration::days(offset)
+    calab::services::today() + Duration::days(offset)
 }
 
 struct Lab {
