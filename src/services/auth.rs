@@ -533,3 +533,42 @@ pub fn session_still_valid(conn: &mut DbConn, ctx: &Ctx) -> AppResult<bool> {
     Ok(current
         .is_some_and(|(role, customer)| Some(role) == ctx.role && customer == ctx.customer_id))
 }
+
+/// The electronic signature's re-authentication: the signed-in user enters their password again.
+/// A wrong one is audited (as `signature_refused` on the entity) and answered with a field error.
+/// Call it outside any transaction: hashing is slow and takes no lock.
+pub fn reauthenticate(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    password: &str,
+    entity_type: &'static str,
+    entity_id: String,
+) -> AppResult<User> {
+    let user_id = ctx
+        .user_id
+        .ok_or(AppError::Unauthenticated("sign in first"))?;
+    let user = users::table
+        .find(user_id)
+        .filter(users::deleted_at.is_null())
+        .first::<User>(conn)
+        .optional()?
+        .ok_or(AppError::Unauthenticated("account no longer active"))?;
+    if !verify_password(&user.password_hash, password) {
+        audit::record_alone(
+            conn,
+            ctx,
+            Change {
+                action: "signature_refused",
+                entity_type,
+                entity_id: Some(entity_id),
+                reason: Some("wrong password"),
+                ..Default::default()
+            },
+        )?;
+        return Err(AppError::field(
+            "password",
+            "does not match: the signature needs your own password",
+        ));
+    }
+    Ok(user)
+}

@@ -8,15 +8,14 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Change};
-use super::auth::verify_password;
 use super::standards::CalibrationPoint;
 use super::{check_version, Ctx, Page, PageRequest};
 use crate::db::models::{
-    CalibrationRecord, Instrument, PointStandard, Procedure, RecordVersion, User, WorkOrderItem,
+    CalibrationRecord, Instrument, PointStandard, Procedure, RecordVersion, WorkOrderItem,
 };
 use crate::db::schema::{
     calibration_point_standards, calibration_record_versions, calibration_records, instruments,
-    standards, users, work_order_items,
+    standards, work_order_items,
 };
 use crate::db::{
     now, write_tx, CalibrationRecordId, CustomerId, DbConn, InstrumentId, PointStandardId,
@@ -925,33 +924,10 @@ pub fn approve(
     expected: Option<i32>,
     password: &str,
 ) -> AppResult<RecordView> {
-    let signer_id = ctx
-        .user_id
-        .ok_or(AppError::Unauthenticated("sign in first"))?;
-    let signer = users::table
-        .find(signer_id)
-        .filter(users::deleted_at.is_null())
-        .first::<User>(conn)
-        .optional()?
-        .ok_or(AppError::Unauthenticated("account no longer active"))?;
     // Re-authentication first, outside the transaction: hashing is slow and takes no lock.
-    if !verify_password(&signer.password_hash, password) {
-        audit::record_alone(
-            conn,
-            ctx,
-            Change {
-                action: "signature_refused",
-                entity_type: "calibration_record",
-                entity_id: Some(id.to_string()),
-                reason: Some("wrong password"),
-                ..Default::default()
-            },
-        )?;
-        return Err(AppError::field(
-            "password",
-            "does not match: the signature needs your own password",
-        ));
-    }
+    let signer =
+        super::auth::reauthenticate(conn, ctx, password, "calibration_record", id.to_string())?;
+    let signer_id = signer.id;
     write_tx(conn, |conn| {
         let record = find(conn, id)?;
         check_version(expected, record.version)?;

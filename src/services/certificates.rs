@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::audit::{self, Change};
-use super::auth::verify_password;
+use super::auth::reauthenticate;
 use super::calibrations::{self, RecordContent};
 use super::{check_version, signing, Ctx, Page, PageRequest};
 use crate::db::models::{
@@ -290,42 +290,6 @@ pub fn list(
     )
 }
 
-/// Re-authenticates the signatory (outside any transaction: hashing is slow and takes no lock).
-fn check_signature(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    password: &str,
-    entity_id: String,
-) -> AppResult<User> {
-    let user_id = ctx
-        .user_id
-        .ok_or(AppError::Unauthenticated("sign in first"))?;
-    let user = users::table
-        .find(user_id)
-        .filter(users::deleted_at.is_null())
-        .first::<User>(conn)
-        .optional()?
-        .ok_or(AppError::Unauthenticated("account no longer active"))?;
-    if !verify_password(&user.password_hash, password) {
-        audit::record_alone(
-            conn,
-            ctx,
-            Change {
-                action: "signature_refused",
-                entity_type: "certificate",
-                entity_id: Some(entity_id),
-                reason: Some("wrong password"),
-                ..Default::default()
-            },
-        )?;
-        return Err(AppError::field(
-            "password",
-            "does not match: the signature needs your own password",
-        ));
-    }
-    Ok(user)
-}
-
 /// Issues the certificate of an approved record. Returns the certificate and whether it was
 /// created now: asking again for a record that already has a valid certificate returns that one.
 pub fn issue(
@@ -335,7 +299,13 @@ pub fn issue(
     request: IssueRequest,
     settings: &IssueSettings,
 ) -> AppResult<(CertificateView, bool)> {
-    let signer = check_signature(conn, ctx, &request.password, record_id.to_string())?;
+    let signer = reauthenticate(
+        conn,
+        ctx,
+        &request.password,
+        "certificate",
+        record_id.to_string(),
+    )?;
     issue_signed(conn, ctx, record_id, &signer, settings)
 }
 
@@ -401,7 +371,7 @@ pub fn amend(
     if reason.is_empty() {
         return Err(AppError::field("reason", "an amendment needs its reason"));
     }
-    let signer = check_signature(conn, ctx, &request.password, id.to_string())?;
+    let signer = reauthenticate(conn, ctx, &request.password, "certificate", id.to_string())?;
     let new_id = write_tx(conn, |conn| {
         let old = find_visible(conn, ctx, id)?;
         check_version(expected, old.version)?;
