@@ -92,7 +92,6 @@ async fn main() {
 
     let settings = IssueSettings {
         public_url: "https://calab.example.vn".into(),
-        utc_offset: app.config.utc_offset,
     };
     let pool = app.pool.clone();
     let (samples, sizes) = tokio::task::spawn_blocking(move || {

@@ -940,8 +940,9 @@ impl Xml {
 
 /// `text` as XML character data or attribute value: markup characters as entities, carriage
 /// returns kept as `&#13;`, and characters XML 1.0 cannot hold (other control characters,
-/// U+FFFE, U+FFFF) dropped.
-fn escape(text: &str) -> String {
+/// U+FFFE, U+FFFF) dropped. Also safe as HTML text and attribute values (the verification page)
+/// and in the PDF's XMP metadata.
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -134,7 +134,6 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
             &mut conn,
             &IssueSettings {
                 public_url: config.public_url.clone(),
-                utc_offset: config.utc_offset,
             },
         )
         .map_err(|e| format!("demo data: {e}"))?;

@@ -21,7 +21,6 @@ use crate::services::{Page, PageRequest};
 fn settings(state: &AppState) -> IssueSettings {
     IssueSettings {
         public_url: state.public_url.clone(),
-        utc_offset: state.utc_offset,
     }
 }
 

@@ -12,6 +12,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::extract::{client_address, Body};
 use super::problem::Problem;
 use super::AppState;
+use crate::dcc::escape;
 use crate::domain::certificate::CertificateStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::certificates::{self, CopyCheck, Verification};
@@ -149,14 +150,6 @@ fn html(mut builder: actix_web::HttpResponseBuilder, body: &str) -> HttpResponse
         .body(body.to_owned())
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}\
 h1{font-size:1.3rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd;vertical-align:top}\
 th{width:38%;font-weight:600}.status{font-size:1.2rem;font-weight:700;padding:.6rem 1rem;border-radius:.3rem}\
@@ -170,15 +163,15 @@ fn page(v: &Verification) -> String {
         CertificateStatus::Revoked => "Đã bị thu hồi / Revoked",
     };
     let mut rows = vec![
-        ("Số giấy chứng nhận / Certificate No.", esc(&v.number)),
+        ("Số giấy chứng nhận / Certificate No.", escape(&v.number)),
         (
             "Ngày ban hành / Date of issue",
             v.issue_date.format("%d/%m/%Y").to_string(),
         ),
-        ("Phòng thí nghiệm / Laboratory", esc(&v.laboratory)),
+        ("Phòng thí nghiệm / Laboratory", escape(&v.laboratory)),
     ];
     if let Some(a) = &v.accreditation {
-        rows.push(("Công nhận / Accreditation", esc(a)));
+        rows.push(("Công nhận / Accreditation", escape(a)));
     }
     let item = &v.item;
     let identity = [
@@ -189,18 +182,18 @@ fn page(v: &Verification) -> String {
     ]
     .into_iter()
     .flatten()
-    .map(esc)
+    .map(escape)
     .collect::<Vec<_>>()
     .join(" · ");
     rows.push(("Thiết bị / Item", identity));
-    rows.push(("Mã PTN / Laboratory id", esc(&item.lab_id)));
+    rows.push(("Mã PTN / Laboratory id", escape(&item.lab_id)));
     if let Some(s) = &v.superseded_by {
         rows.push((
             "Được thay thế bởi / Superseded by",
             format!(
                 "<a href=\"{}\">{}</a>",
-                esc(&s.verification_url),
-                esc(&s.number)
+                escape(&s.verification_url),
+                escape(&s.number)
             ),
         ));
     }
@@ -209,16 +202,16 @@ fn page(v: &Verification) -> String {
             "Thay thế / Replaces",
             format!(
                 "<a href=\"{}\">{}</a>",
-                esc(&r.verification_url),
-                esc(&r.number)
+                escape(&r.verification_url),
+                escape(&r.number)
             ),
         ));
     }
     if let Some(reason) = &v.amendment_reason {
-        rows.push(("Lý do sửa đổi / Reason for amendment", esc(reason)));
+        rows.push(("Lý do sửa đổi / Reason for amendment", escape(reason)));
     }
     if let Some(reason) = &v.revoke_reason {
-        rows.push(("Lý do thu hồi / Reason for revocation", esc(reason)));
+        rows.push(("Lý do thu hồi / Reason for revocation", escape(reason)));
     }
     if let Some(at) = v.revoked_at {
         rows.push((
@@ -228,14 +221,14 @@ fn page(v: &Verification) -> String {
     }
     rows.push((
         "SHA-256 của tệp PDF / SHA-256 of the PDF",
-        format!("<code>{}</code>", esc(&v.pdf_sha256)),
+        format!("<code>{}</code>", escape(&v.pdf_sha256)),
     ));
     rows.push((
         "Chữ ký Ed25519 / Ed25519 signature",
         format!(
             "<code>{}</code><br><small>key {} · <a href=\"/api/v1/lab/public-keys\">public keys</a></small>",
-            esc(&v.signature),
-            esc(&v.key_id)
+            escape(&v.signature),
+            escape(&v.key_id)
         ),
     ));
     let table: String = rows
@@ -264,7 +257,7 @@ document.getElementById('f').addEventListener('change', async (e) => {{
 }});
 </script>
 </body></html>"#,
-        number = esc(&v.number),
+        number = escape(&v.number),
     )
 }
 

@@ -166,6 +166,20 @@ pub struct Replacement {
     pub pdf_sha256: String,
 }
 
+/// A certificate number made safe for a file name (the PDF, the DCC and the DCC inside the PDF).
+pub fn file_stem(number: &str) -> String {
+    number
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The exact bytes the laboratory's Ed25519 key signs: a fixed prefix, the number, the issue date
 /// and the PDF's SHA-256, one per line. Anyone holding the public key checks a certificate offline
 /// by rebuilding this message.

@@ -18,7 +18,7 @@ use super::layout::{
 };
 use super::pdfa::Attachment;
 use super::{Language, PdfError};
-use crate::domain::certificate::CertificateSnapshot;
+use crate::domain::certificate::{file_stem, CertificateSnapshot};
 use crate::domain::conformity::Verdict;
 use crate::domain::intake::{DecisionRuleKind, Service};
 
@@ -304,7 +304,7 @@ pub fn render_certificate(
     closing(&mut doc, s, extras, t);
     doc.end_mark(&lang.end_mark());
     doc.attach(Attachment {
-        name: format!("{}.dcc.xml", s.number.replace(['/', '\\'], "-")),
+        name: format!("{}.dcc.xml", file_stem(&s.number)),
         mime: "application/xml".to_owned(),
         description: "Digital Calibration Certificate (DCC 3.1.2)".to_owned(),
         bytes: extras.dcc_xml.as_bytes().to_vec(),

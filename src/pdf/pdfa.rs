@@ -32,20 +32,9 @@ fn text(s: &str) -> Object {
     }
 }
 
-fn xml_escape(s: &str) -> String {
-    // Characters XML cannot hold would make the XMP, and so the PDF/A, invalid.
-    s.chars()
-        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
-        .collect::<String>()
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn xmp(info: &DocInfo, producer: &str) -> String {
     let date = info.created_at.format("%Y-%m-%dT%H:%M:%SZ");
-    let e = |s: &str| xml_escape(s);
+    let e = crate::dcc::escape;
     format!(
         r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">

@@ -4,7 +4,7 @@
 //! never re-rendered or changed: an amendment (§7.8.8) is a new certificate with a new number that
 //! supersedes the old one, and a revocation only changes the status, with its reason.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -26,7 +26,7 @@ use crate::db::{
 };
 use crate::domain::calibration::RecordStatus;
 use crate::domain::certificate::{
-    signed_message, CertificateSnapshot, CertificateStatus, ConformityStatement,
+    file_stem, signed_message, CertificateSnapshot, CertificateStatus, ConformityStatement,
     EnvironmentCondition, ItemIdentity, LabIdentity, Method, Party, Replacement, ResultRow,
     Signatory, StandardReference,
 };
@@ -43,7 +43,6 @@ use crate::pdf::certificate::{render_certificate, CertificateExtras, Template};
 pub struct IssueSettings {
     /// Where the verification page is reached; printed on the certificate and in its QR code.
     pub public_url: String,
-    pub utc_offset: FixedOffset,
 }
 
 /// The signatory's electronic signature: their password, entered again.
@@ -185,19 +184,6 @@ pub fn dcc(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<(String
         .find(c.id)
         .first::<CertificateFile>(conn)?;
     Ok((file.dcc, format!("{}.dcc.xml", file_stem(&c.number))))
-}
-
-fn file_stem(number: &str) -> String {
-    number
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 #[derive(Debug, Clone, Default)]
@@ -506,10 +492,7 @@ fn create(
     let template = Template::builtin();
     let lab = super::lab::load(conn)?;
     let issued_at = now();
-    let issued_on = issued_at
-        .and_utc()
-        .with_timezone(&settings.utc_offset)
-        .date_naive();
+    let issued_on = super::local_date(issued_at.and_utc());
     // §6.2.6: only a signatory authorized for this procedure or discipline signs.
     super::competence::require_for_record(
         conn,
@@ -537,8 +520,6 @@ fn create(
             issued_on,
             replaces: replacement,
             verification_url: verification_url(&settings.public_url, &token),
-            template_version: &template.version,
-            utc_offset: settings.utc_offset,
         },
     )?;
     let dcc = crate::dcc::render(&snapshot);
@@ -549,7 +530,7 @@ fn create(
                 .logo
                 .as_deref()
                 .filter(|_| lab.logo_content_type.as_deref() == Some("image/png")),
-            utc_offset: settings.utc_offset,
+            utc_offset: super::lab_offset(),
             dcc_xml: &dcc,
         },
         template,
@@ -647,8 +628,6 @@ struct SnapshotInput<'a> {
     issued_on: NaiveDate,
     replaces: Option<Replacement>,
     verification_url: String,
-    template_version: &'a str,
-    utc_offset: FixedOffset,
 }
 
 /// Everything printed, read from the record version, the item, its instrument, work order and
@@ -674,7 +653,7 @@ fn snapshot(conn: &mut DbConn, i: SnapshotInput<'_>) -> AppResult<CertificateSna
         .first::<String>(conn)?;
     let lang = customer.preferred_language;
     let template = Template::builtin();
-    let local = |t: DateTime<Utc>| t.with_timezone(&i.utc_offset).date_naive();
+    let local = super::local_date;
     let input = &content.input;
     let first_day = local(input.started_at);
     let last_day = input.ended_at.map(local).unwrap_or(first_day);
@@ -746,7 +725,7 @@ fn snapshot(conn: &mut DbConn, i: SnapshotInput<'_>) -> AppResult<CertificateSna
         issued_at: i.issued_at,
         issue_date: i.issued_on,
         language: lang,
-        template_version: i.template_version.to_owned(),
+        template_version: template.version.clone(),
         service: item.service,
         lab: LabIdentity {
             name_vi: i.lab.name_vi.clone(),

@@ -94,7 +94,7 @@ pub struct InstrumentView {
     pub next_due_on: Option<NaiveDate>,
     /// Certificates issued for it, newest first, with their status (a superseded or revoked one
     /// says so).
-    pub certificates: Vec<CertificateRef>,
+    pub certificates: Vec<InstrumentCertificate>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal_notes: Option<String>,
     pub version: i32,
@@ -104,7 +104,7 @@ pub struct InstrumentView {
 
 /// A certificate as listed with its instrument.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct CertificateRef {
+pub struct InstrumentCertificate {
     pub id: CertificateId,
     pub number: String,
     pub status: CertificateStatus,
@@ -115,7 +115,7 @@ impl InstrumentView {
     fn of(
         i: Instrument,
         customer_name: String,
-        certificates: Vec<CertificateRef>,
+        certificates: Vec<InstrumentCertificate>,
         ctx: &Ctx,
     ) -> Self {
         InstrumentView {
@@ -425,7 +425,7 @@ fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<Instrument>) -> AppResult<Vec<I
         .load::<(CustomerId, String)>(conn)?
         .into_iter()
         .collect();
-    let mut certificates: std::collections::HashMap<InstrumentId, Vec<CertificateRef>> =
+    let mut certificates: std::collections::HashMap<InstrumentId, Vec<InstrumentCertificate>> =
         std::collections::HashMap::new();
     for (instrument, c) in certificates::table
         .filter(certificates::instrument_id.eq_any(rows.iter().map(|i| i.id).collect::<Vec<_>>()))
@@ -448,7 +448,7 @@ fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<Instrument>) -> AppResult<Vec<I
         certificates
             .entry(instrument)
             .or_default()
-            .push(CertificateRef {
+            .push(InstrumentCertificate {
                 id,
                 number,
                 status,

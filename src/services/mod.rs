@@ -46,13 +46,18 @@ pub fn today() -> chrono::NaiveDate {
     local_date(chrono::Utc::now())
 }
 
-/// The date of an instant in the laboratory's time zone (e.g. a calibration's date from its start).
-pub fn local_date(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    let offset = LAB_OFFSET
+/// The laboratory's offset from UTC; UTC until start-up sets it.
+pub fn lab_offset() -> chrono::FixedOffset {
+    use chrono::Offset;
+    LAB_OFFSET
         .get()
         .copied()
-        .unwrap_or_else(|| chrono::FixedOffset::east_opt(0).expect("UTC"));
-    t.with_timezone(&offset).date_naive()
+        .unwrap_or_else(|| chrono::Utc.fix())
+}
+
+/// The date of an instant in the laboratory's time zone (e.g. a calibration's date from its start).
+pub fn local_date(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&lab_offset()).date_naive()
 }
 
 /// Who is acting, for which request. Built by the HTTP layer from a verified token.

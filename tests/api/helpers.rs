@@ -139,7 +139,6 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         let mut conn = pool.get().expect("connection");
         let settings = calab::services::certificates::IssueSettings {
             public_url: cfg.public_url.clone(),
-            utc_offset: cfg.utc_offset,
         };
         bootstrap::seed_demo(&mut conn, &settings).expect("demo data");
         pool
