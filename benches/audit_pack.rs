@@ -21,7 +21,7 @@ use calab::db::schema::{
     users, work_order_items, work_orders,
 };
 use calab::db::{
-    now, CalibrationRecordId, CertificateId, CustomerId, DbConn, InstrumentId, IntermediateCheckId,
+    CalibrationRecordId, CertificateId, CustomerId, DbConn, InstrumentId, IntermediateCheckId,
     PointStandardId, ProcedureId, RecordVersionId, StandardId, UserId, WorkOrderId,
     WorkOrderItemId,
 };
@@ -77,7 +77,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) {
         .select(standards::id)
         .load(conn)
         .expect("standards");
-    let at = now();
+    let at = helpers::clock().now_naive();
     let mut orders = Vec::new();
     let mut items = Vec::new();
     let mut instruments_rows = Vec::new();
@@ -336,7 +336,7 @@ async fn main() {
     } else {
         "sqlite"
     };
-    let today = calab::services::today();
+    let today = helpers::today();
     let pool = app.pool.clone();
     let t = Instant::now();
     tokio::task::spawn_blocking(move || {

@@ -9,7 +9,6 @@ mod helpers;
 
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -47,7 +46,7 @@ async fn main() {
             .await;
         let item = order.body["items"][0]["id"].clone();
         let body = json!({
-            "item_id": item, "procedure_id": procedure, "started_at": Utc::now() - chrono::Duration::hours(1), "location": "Lab",
+            "item_id": item, "procedure_id": procedure, "started_at": helpers::now() - chrono::Duration::hours(1), "location": "Lab",
             "environment": {"temperature": {"value": "21.0", "unit": "°C"}, "humidity": {"value": "50", "unit": "%RH"}},
             "points": points
         });

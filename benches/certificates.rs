@@ -15,7 +15,6 @@ use calab::db::schema::users;
 use calab::domain::Role;
 use calab::services::certificates::{self, IssueSettings};
 use calab::services::Ctx;
-use chrono::Utc;
 use diesel::prelude::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -60,7 +59,7 @@ async fn main() {
         assert_eq!(order.status, StatusCode::CREATED, "{:?}", order.body);
         let body = json!({
             "item_id": order.body["items"][0]["id"], "procedure_id": procedure,
-            "started_at": Utc::now() - chrono::Duration::hours(1), "location": "Phòng Khối lượng",
+            "started_at": helpers::now() - chrono::Duration::hours(1), "location": "Phòng Khối lượng",
             "environment": {"temperature": {"value": "21.0", "unit": "°C"}, "humidity": {"value": "50", "unit": "%RH"}},
             "points": points
         });
@@ -103,7 +102,7 @@ async fn main() {
         let ctx = Ctx {
             user_id: Some(signer.id),
             role: Some(Role::Signatory),
-            ..Ctx::default()
+            ..Ctx::system(helpers::clock())
         };
         let mut samples = Vec::new();
         let mut sizes = Vec::new();

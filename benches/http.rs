@@ -1,6 +1,7 @@
 //! HTTP benchmarks of the foundation: fetching one customer by id, and signing in.
 //! `cargo bench --bench http` (SQLite); with CALAB_TEST_DATABASE_URL set, on PostgreSQL.
-//! Prints medians, p99 and throughput; asserts nothing.
+//! Prints medians, p99 and throughput. Every timed request must succeed: a benchmark of errors
+//! would time the wrong thing.
 
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]
@@ -25,22 +26,36 @@ fn report(name: &str, mut samples: Vec<Duration>) {
     );
 }
 
-/// Requests per second with `clients` concurrent loops for `duration`.
+/// Requests per second with `clients` concurrent loops for `duration`; each request answers with
+/// its status, and any status but success stops the benchmark.
 async fn throughput<F, Fut>(clients: usize, duration: Duration, make: F) -> f64
 where
     F: Fn() -> Fut,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
+    Fut: std::future::Future<Output = reqwest::StatusCode> + Send + 'static,
 {
     let started = Instant::now();
     let mut total = 0usize;
     while started.elapsed() < duration {
         let batch: Vec<_> = (0..clients).map(|_| tokio::spawn(make())).collect();
         for task in batch {
-            let _ = task.await;
+            let status = task.await.expect("request task");
+            assert!(status.is_success(), "a timed request failed: {status}");
         }
         total += clients;
     }
     total as f64 / started.elapsed().as_secs_f64()
+}
+
+/// Sends a request and reads its whole body; the status, or 599 when it could not be sent.
+async fn status_of(request: reqwest::RequestBuilder) -> reqwest::StatusCode {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status();
+            let _ = response.bytes().await;
+            status
+        }
+        Err(_) => reqwest::StatusCode::from_u16(599).expect("status"),
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
@@ -58,28 +73,21 @@ async fn main() {
     let client = app.client.clone();
 
     for _ in 0..200 {
-        let _ = client.get(&url).bearer_auth(&token).send().await;
+        assert!(status_of(client.get(&url).bearer_auth(&token))
+            .await
+            .is_success());
     }
     let mut samples = Vec::new();
     for _ in 0..3000 {
         let t = Instant::now();
-        let response = client
-            .get(&url)
-            .bearer_auth(&token)
-            .send()
-            .await
-            .expect("get");
-        let _ = response.bytes().await;
+        let status = status_of(client.get(&url).bearer_auth(&token)).await;
         samples.push(t.elapsed());
+        assert!(status.is_success(), "{status}");
     }
     report("GET /api/v1/customers/{id} (sequential)", samples);
     let rps = throughput(32, Duration::from_secs(5), || {
         let (client, url, token) = (client.clone(), url.clone(), token.clone());
-        async move {
-            if let Ok(r) = client.get(&url).bearer_auth(&token).send().await {
-                let _ = r.bytes().await;
-            }
-        }
+        async move { status_of(client.get(&url).bearer_auth(&token)).await }
     })
     .await;
     println!("GET /api/v1/customers/{{id}} (32 concurrent)  {rps:>10.0} requests/s");
@@ -89,21 +97,14 @@ async fn main() {
     let mut samples = Vec::new();
     for _ in 0..100 {
         let t = Instant::now();
-        let response = client
-            .post(&login_url)
-            .json(&body)
-            .send()
-            .await
-            .expect("login");
-        assert!(response.status().is_success());
+        let status = status_of(client.post(&login_url).json(&body)).await;
         samples.push(t.elapsed());
+        assert!(status.is_success(), "{status}");
     }
     report("POST /api/v1/auth/login (sequential)", samples);
     let rps = throughput(4, Duration::from_secs(5), || {
         let (client, url, body) = (client.clone(), login_url.clone(), body.clone());
-        async move {
-            let _ = client.post(&url).json(&body).send().await;
-        }
+        async move { status_of(client.post(&url).json(&body)).await }
     })
     .await;
     println!("POST /api/v1/auth/login (4 concurrent)     {rps:>10.0} logins/s");

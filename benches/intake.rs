@@ -13,7 +13,7 @@ use calab::db::models::{Customer, Instrument, ItemStatusEvent, WorkOrder, WorkOr
 use calab::db::schema::{
     customers, instruments, item_status_events, work_order_items, work_orders,
 };
-use calab::db::{now, CustomerId, DbConn, InstrumentId, ItemEventId, WorkOrderId, WorkOrderItemId};
+use calab::db::{CustomerId, DbConn, InstrumentId, ItemEventId, WorkOrderId, WorkOrderItemId};
 use calab::domain::intake::{DecisionRuleKind, ItemStatus, Service};
 use calab::domain::{CertificateLanguage, Role};
 use calab::services::{users, Ctx};
@@ -30,7 +30,7 @@ const PATH: [ItemStatus; 4] = [
 ];
 
 fn seed(conn: &mut DbConn) -> Result<Vec<CustomerId>, diesel::result::Error> {
-    let at = now();
+    let at = helpers::clock().now_naive();
     let customer_rows: Vec<Customer> = (0..CUSTOMERS)
         .map(|i| Customer {
             id: CustomerId::new(),
@@ -178,7 +178,7 @@ async fn main() {
         let ids = seed(&mut conn).expect("seed");
         users::create(
             &mut conn,
-            &Ctx::system(),
+            &Ctx::system(helpers::clock()),
             users::CreateUser {
                 email: "bench-customer@example.vn".into(),
                 name: "Bench customer".into(),
@@ -234,35 +234,38 @@ async fn main() {
             let t = Instant::now();
             let reply = app.get(&path, token).await;
             samples.push(t.elapsed());
+            assert_eq!(reply.status, 200, "{label}: {:?}", reply.body);
             count = reply.body["items"].as_array().map(Vec::len).unwrap_or(0);
         }
         let (p50, p99) = median(samples);
         println!("{label:<46} median {p50:7.2} ms  p99 {p99:7.2} ms  ({count} items)");
     }
 
-    let mut csv = String::from("description,manufacturer,serial_number,quantity,range_min,range_max,unit,mpe_absolute,recalibration_interval_months,last_calibrated_on\n");
-    for i in 0..5000 {
-        csv.push_str(&format!(
-            "Cân điện tử {i},AND,IMP{i:06},mass,0,600,g,0.01,12,2026-01-15\n"
-        ));
-    }
     let url = app.url(&format!(
         "/api/v1/instruments/import?customer_id={}",
         customer_ids[5]
     ));
     for round in 0..3 {
+        // New serial numbers each round: the same file twice would be refused as duplicates.
+        let mut csv = String::from("description,manufacturer,serial_number,quantity,range_min,range_max,unit,mpe_absolute,recalibration_interval_months,last_calibrated_on\n");
+        for i in 0..5000 {
+            csv.push_str(&format!(
+                "Cân điện tử {i},AND,IMP{round}-{i:06},mass,0,600,g,0.01,12,2026-01-15\n"
+            ));
+        }
         let t = Instant::now();
         let reply = app
             .client
             .post(&url)
             .bearer_auth(&tech)
             .header("content-type", "text/csv")
-            .body(csv.clone())
+            .body(csv)
             .send()
             .await
             .expect("import");
         let status = reply.status();
         let body: serde_json::Value = reply.json().await.unwrap_or_default();
+        assert!(status.is_success(), "import: {status} {body}");
         println!(
             "CSV import of 5,000 rows (round {round}): {:.2} s, status {status}, imported {}",
             t.elapsed().as_secs_f64(),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use calab::db::models::{Standard, StandardCalibration};
 use calab::db::schema::{external_bodies, standard_calibrations, standards};
-use calab::db::{now, DbConn, ExternalBodyId, StandardCalibrationId, StandardId};
+use calab::db::{DbConn, ExternalBodyId, StandardCalibrationId, StandardId};
 use calab::domain::traceability::{AsFound, StandardKind, StandardStatus};
 use chrono::{Duration as Days, NaiveDate};
 use diesel::prelude::*;
@@ -51,8 +51,8 @@ fn seed(conn: &mut DbConn, today: NaiveDate) -> Vec<Vec<StandardId>> {
             external_bodies::country.eq("VN"),
             external_bodies::kind.eq("nmi"),
             external_bodies::version.eq(1),
-            external_bodies::created_at.eq(now()),
-            external_bodies::updated_at.eq(now()),
+            external_bodies::created_at.eq(helpers::clock().now_naive()),
+            external_bodies::updated_at.eq(helpers::clock().now_naive()),
         ))
         .execute(conn)
         .expect("body");
@@ -86,8 +86,8 @@ fn seed(conn: &mut DbConn, today: NaiveDate) -> Vec<Vec<StandardId>> {
                 status: StandardStatus::InService,
                 status_reason: None,
                 version: 1,
-                created_at: now(),
-                updated_at: now(),
+                created_at: helpers::clock().now_naive(),
+                updated_at: helpers::clock().now_naive(),
             });
             let parent = levels.last().map(|prev| prev[rng.below(prev.len())]);
             for year in 0..YEARS {
@@ -107,7 +107,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) -> Vec<Vec<StandardId>> {
                     due_on: on + Days::days(365 + 30),
                     due_override_reason: None,
                     recorded_by: None,
-                    recorded_at: now(),
+                    recorded_at: helpers::clock().now_naive(),
                 });
             }
         }
@@ -157,7 +157,7 @@ async fn main() {
     } else {
         "sqlite"
     };
-    let today = calab::services::today();
+    let today = helpers::today();
     let started = Instant::now();
     let levels = {
         let mut conn = app.conn();
@@ -180,6 +180,7 @@ async fn main() {
             .get(&format!("/api/v1/standards/{id}/traceability?at={at}"), &qm)
             .await;
         samples.push(t.elapsed());
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
         links = reply.body["links"].as_array().map(Vec::len).unwrap_or(0);
         assert_eq!(reply.body["status"], "valid", "{:?}", reply.body);
     }
@@ -205,6 +206,7 @@ async fn main() {
                 )
                 .await;
             samples.push(t.elapsed());
+            assert_eq!(reply.status, 200, "{:?}", reply.body);
             found = reply.body["standard_calibrations"]
                 .as_array()
                 .map(Vec::len)

@@ -106,7 +106,8 @@ pub struct Config {
     pub login_lockout: Duration,
     pub verify_requests_per_minute: u32,
     pub json_logs: bool,
-    pub utc_offset: chrono::FixedOffset,
+    /// The service's clock, in the lab's time zone (`CALAB_UTC_OFFSET`).
+    pub clock: crate::clock::Clock,
     /// Raise an expanded uncertainty below the CMC to the CMC instead of refusing the point.
     pub raise_to_cmc: bool,
 }
@@ -269,7 +270,7 @@ impl Config {
                 60 * v.number::<u64>("login_lockout_minutes", 1, 1440),
             ),
             json_logs: log_format == "json",
-            utc_offset,
+            clock: crate::clock::Clock::system(utc_offset),
             raise_to_cmc: cmc_policy == "raise",
             database_url,
         };

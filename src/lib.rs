@@ -1,6 +1,7 @@
 //! calab: a laboratory system for ISO/IEC 17025 calibration, verification and testing labs.
 
 pub mod api;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod dcc;
@@ -10,3 +11,5 @@ pub mod pdf;
 pub mod services;
 pub mod startup;
 pub mod telemetry;
+#[doc(hidden)]
+pub mod testing;

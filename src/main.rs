@@ -132,6 +132,7 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         let accounts = bootstrap::seed_demo(
             &mut conn,
+            &Ctx::system(config.clock),
             &IssueSettings {
                 public_url: config.public_url.clone(),
             },
@@ -204,14 +205,16 @@ fn create_user(
         password,
         customer_id,
     };
-    let user = services::users::create(&mut conn, &Ctx::system(), input).map_err(|e| match e {
-        calab::error::AppError::Validation(errors) => errors
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    })?;
+    let user = services::users::create(&mut conn, &Ctx::system(config.clock), input).map_err(
+        |e| match e {
+            calab::error::AppError::Validation(errors) => errors
+                .iter()
+                .map(|f| format!("{}: {}", f.field, f.message))
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        },
+    )?;
     println!("created {} {} ({})", user.role, user.email, user.id);
     Ok(ExitCode::SUCCESS)
 }

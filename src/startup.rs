@@ -12,11 +12,10 @@ use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, Pool};
 use crate::services::auth::{LoginThrottle, Tokens};
-use crate::services::bootstrap;
+use crate::services::{bootstrap, Ctx};
 
 /// Connects, migrates, and makes sure somebody can sign in. Runs once before serving.
 pub fn prepare(config: &Config) -> Result<Pool, String> {
-    crate::services::set_lab_offset(config.utc_offset);
     let pool = db::build_pool(&config.database_url, config.pool_size)?;
     let mut conn = pool
         .get()
@@ -27,6 +26,7 @@ pub fn prepare(config: &Config) -> Result<Pool, String> {
     }
     let generated = bootstrap::ensure_admin(
         &mut conn,
+        &Ctx::system(config.clock),
         &config.admin_email,
         config.admin_password.as_deref(),
     )
@@ -116,7 +116,7 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
         ),
         body_limit: config.body_limit,
         verify_limit: crate::api::verify::RateLimit::per_minute(config.verify_requests_per_minute),
-        utc_offset: config.utc_offset,
+        clock: config.clock,
         public_url: config.public_url.clone(),
         raise_to_cmc: config.raise_to_cmc,
     })

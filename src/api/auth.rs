@@ -42,7 +42,7 @@ pub async fn login(
     state: web::Data<AppState>,
     body: Json<LoginRequest>,
 ) -> AppResult<HttpResponse> {
-    let ctx = request_ctx(&req);
+    let ctx = request_ctx(&req)?;
     let address = client_address(&req);
     let LoginRequest { email, password } = body.into_inner()?;
     let email = email.trim().to_lowercase();
@@ -84,7 +84,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let ctx = request_ctx(&req);
+    let ctx = request_ctx(&req)?;
     let st = state.clone();
     let input = body.into_inner()?;
     let pair = state
@@ -101,7 +101,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let ctx = request_ctx(&req);
+    let ctx = request_ctx(&req)?;
     let input = body.into_inner()?;
     state
         .db(move |conn| service::logout(conn, &ctx, &input.refresh_token))

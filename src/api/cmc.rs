@@ -167,7 +167,7 @@ pub async fn get_cmc_floor(
     if !q.value.is_finite() {
         return Err(AppError::field("value", "must be a finite number"));
     }
-    let on = q.on.unwrap_or_else(crate::services::standards::today);
+    let on = q.on.unwrap_or_else(|| state.clock.today());
     let cmc = state
         .db(move |conn| service::floor(conn, &q.quantity, &q.unit, q.value, on))
         .await?;

@@ -84,11 +84,18 @@ impl Auth {
     }
 }
 
-pub fn request_ctx(req: &HttpRequest) -> Ctx {
-    Ctx {
+/// The application state every route is mounted with.
+pub fn state(req: &HttpRequest) -> AppResult<&web::Data<AppState>> {
+    req.app_data::<web::Data<AppState>>()
+        .ok_or_else(|| AppError::internal("application state missing"))
+}
+
+/// The context of a request before anybody is identified: its clock and its id.
+pub fn request_ctx(req: &HttpRequest) -> AppResult<Ctx> {
+    Ok(Ctx {
         request_id: req.extensions().get::<RequestId>().map(|r| r.0.clone()),
-        ..Ctx::default()
-    }
+        ..Ctx::system(state(req)?.clock)
+    })
 }
 
 impl FromRequest for Auth {
@@ -101,7 +108,7 @@ impl FromRequest for Auth {
 }
 
 fn authenticate(req: &HttpRequest) -> Result<Auth, AppError> {
-    let mut ctx = request_ctx(req);
+    let mut ctx = request_ctx(req)?;
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return Ok(Auth {
             ctx,
@@ -118,10 +125,7 @@ fn authenticate(req: &HttpRequest) -> Result<Auth, AppError> {
         .ok_or(AppError::Unauthenticated(
             "the Authorization header must be: Bearer <token>",
         ))?;
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| AppError::internal("application state missing"))?;
-    let claims = state.tokens.verify(token.trim())?;
+    let claims = state(req)?.tokens.verify(token.trim())?;
     ctx.user_id = Some(claims.sub);
     ctx.role = Some(claims.role);
     ctx.customer_id = claims.cid;

@@ -101,7 +101,7 @@ pub async fn list_due_instruments(
     if !(0..=3650).contains(&within) {
         return Err(AppError::field("within_days", "must be from 0 to 3650"));
     }
-    let by = crate::services::standards::today() + chrono::Duration::days(within);
+    let by = ctx.today() + chrono::Duration::days(within);
     let page = PageRequest {
         limit: q.limit,
         cursor: q.cursor,

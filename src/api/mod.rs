@@ -39,8 +39,8 @@ pub struct AppState {
     /// Public certificate verifications per client address.
     pub verify_limit: verify::RateLimit,
     pub body_limit: usize,
-    /// The lab's time zone, for documents.
-    pub utc_offset: chrono::FixedOffset,
+    /// Now and today, in the lab's time zone.
+    pub clock: crate::clock::Clock,
     /// The URL clients reach the service at, for links printed on documents.
     pub public_url: String,
     /// Raise U below the CMC to the CMC instead of refusing (`CALAB_CMC_POLICY=raise`).

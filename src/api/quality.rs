@@ -62,10 +62,10 @@ pub async fn list_staff(
     state: web::Data<AppState>,
     query: Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_staff, &state).await?;
+    let ctx = auth.require(Op::list_staff, &state).await?;
     let page = query.into_inner()?.request();
     let list = state
-        .db(move |conn| competence::list_staff(conn, &page))
+        .db(move |conn| competence::list_staff(conn, &ctx, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -77,10 +77,10 @@ pub async fn get_staff(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_staff, &state).await?;
+    let ctx = auth.require(Op::get_staff, &state).await?;
     let id: UserId = parse_id(&id, "staff member")?;
     let s = state
-        .db(move |conn| competence::get_staff(conn, id))
+        .db(move |conn| competence::get_staff(conn, &ctx, id))
         .await?;
     Ok(HttpResponse::Ok().json(s))
 }
@@ -193,7 +193,7 @@ pub async fn list_authorizations(
     state: web::Data<AppState>,
     query: Query<AuthorizationQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_authorizations, &state).await?;
+    let ctx = auth.require(Op::list_authorizations, &state).await?;
     let q = query.into_inner()?;
     let filter = AuthorizationFilter {
         user_id: q.user_id,
@@ -202,7 +202,7 @@ pub async fn list_authorizations(
     };
     let page = page_of(q.limit, q.cursor);
     let list = state
-        .db(move |conn| competence::list_authorizations(conn, &filter, &page))
+        .db(move |conn| competence::list_authorizations(conn, &ctx, &filter, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -244,14 +244,15 @@ pub async fn list_expiring_authorizations(
     state: web::Data<AppState>,
     query: Query<WithinQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_expiring_authorizations, &state)
+    let ctx = auth
+        .require(Op::list_expiring_authorizations, &state)
         .await?;
     let days = query
         .into_inner()?
         .within_days
         .unwrap_or(competence::EXPIRING_DAYS);
     let list = state
-        .db(move |conn| competence::expiring(conn, days))
+        .db(move |conn| competence::expiring(conn, &ctx, days))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -263,10 +264,10 @@ pub async fn get_authorization(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_authorization, &state).await?;
+    let ctx = auth.require(Op::get_authorization, &state).await?;
     let id: AuthorizationId = parse_id(&id, "authorization")?;
     let a = state
-        .db(move |conn| competence::get_authorization(conn, id))
+        .db(move |conn| competence::get_authorization(conn, &ctx, id))
         .await?;
     Ok(versioned(a.authorization.version, &a))
 }
@@ -442,7 +443,7 @@ pub async fn list_corrective_actions(
     state: web::Data<AppState>,
     query: Query<CaQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_corrective_actions, &state).await?;
+    let ctx = auth.require(Op::list_corrective_actions, &state).await?;
     let q = query.into_inner()?;
     let filter = CaFilter {
         status: q.status,
@@ -451,7 +452,7 @@ pub async fn list_corrective_actions(
     };
     let page = page_of(q.limit, q.cursor);
     let list = state
-        .db(move |conn| corrective_actions::list(conn, &filter, &page))
+        .db(move |conn| corrective_actions::list(conn, &ctx, &filter, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -482,10 +483,10 @@ pub async fn get_corrective_action(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_corrective_action, &state).await?;
+    let ctx = auth.require(Op::get_corrective_action, &state).await?;
     let id: CorrectiveActionId = parse_id(&id, "corrective action")?;
     let c = state
-        .db(move |conn| corrective_actions::get(conn, id))
+        .db(move |conn| corrective_actions::get(conn, &ctx, id))
         .await?;
     Ok(versioned(c.version, &c))
 }
@@ -710,17 +711,17 @@ pub async fn get_proficiency_plan(
     state: web::Data<AppState>,
     query: Query<YearQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_proficiency_plan, &state).await?;
+    let ctx = auth.require(Op::get_proficiency_plan, &state).await?;
     use chrono::Datelike;
     let year = query
         .into_inner()?
         .year
-        .unwrap_or_else(|| crate::services::standards::today().year());
+        .unwrap_or_else(|| state.clock.today().year());
     if !(1900..=2999).contains(&year) {
         return Err(AppError::field("year", "must be from 1900 to 2999"));
     }
     let plan = state
-        .db(move |conn| proficiency::plan_for_year(conn, year))
+        .db(move |conn| proficiency::plan_for_year(conn, &ctx, year))
         .await?;
     Ok(HttpResponse::Ok().json(plan))
 }
@@ -769,10 +770,10 @@ pub async fn list_internal_audits(
     state: web::Data<AppState>,
     query: Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_internal_audits, &state).await?;
+    let ctx = auth.require(Op::list_internal_audits, &state).await?;
     let page = query.into_inner()?.request();
     let list = state
-        .db(move |conn| audits::list_audits(conn, &page))
+        .db(move |conn| audits::list_audits(conn, &ctx, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -803,9 +804,11 @@ pub async fn get_internal_audit(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_internal_audit, &state).await?;
+    let ctx = auth.require(Op::get_internal_audit, &state).await?;
     let id: InternalAuditId = parse_id(&id, "internal audit")?;
-    let a = state.db(move |conn| audits::get_audit(conn, id)).await?;
+    let a = state
+        .db(move |conn| audits::get_audit(conn, &ctx, id))
+        .await?;
     Ok(versioned(a.audit.version, &a))
 }
 
@@ -907,10 +910,10 @@ pub async fn list_management_reviews(
     state: web::Data<AppState>,
     query: Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_management_reviews, &state).await?;
+    let ctx = auth.require(Op::list_management_reviews, &state).await?;
     let page = query.into_inner()?.request();
     let list = state
-        .db(move |conn| audits::list_reviews(conn, &page))
+        .db(move |conn| audits::list_reviews(conn, &ctx, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -941,9 +944,11 @@ pub async fn get_management_review(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_management_review, &state).await?;
+    let ctx = auth.require(Op::get_management_review, &state).await?;
     let id: ManagementReviewId = parse_id(&id, "management review")?;
-    let r = state.db(move |conn| audits::get_review(conn, id)).await?;
+    let r = state
+        .db(move |conn| audits::get_review(conn, &ctx, id))
+        .await?;
     Ok(versioned(r.review.version, &r))
 }
 

@@ -22,8 +22,8 @@ pub struct PeriodQuery {
     pub to: Option<NaiveDate>,
 }
 
-fn period(q: PeriodQuery) -> (NaiveDate, NaiveDate) {
-    let to = q.to.unwrap_or_else(crate::services::standards::today);
+fn period(q: PeriodQuery, today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let to = q.to.unwrap_or(today);
     // A year before `to`; a `to` so early that there is none is refused by the service.
     let from = q
         .from
@@ -40,7 +40,7 @@ fn wants_pdf(req: &HttpRequest) -> bool {
 
 async fn pdf(state: &AppState, pack: AuditPack) -> AppResult<HttpResponse> {
     let filename = format!("audit-pack-{}-{}.pdf", pack.from, pack.to);
-    let offset = state.utc_offset;
+    let offset = state.clock.offset();
     let rendered =
         web::block(move || crate::pdf::audit_pack::render_audit_pack(&pack, offset)).await;
     super::instruments::pdf_response(rendered, &filename)
@@ -61,10 +61,10 @@ pub async fn get_audit_pack(
     req: HttpRequest,
     query: Query<PeriodQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_audit_pack, &state).await?;
-    let (from, to) = period(query.into_inner()?);
+    let ctx = auth.require(Op::get_audit_pack, &state).await?;
+    let (from, to) = period(query.into_inner()?, state.clock.today());
     let pack = state
-        .db(move |conn| reports::audit_pack(conn, from, to))
+        .db(move |conn| reports::audit_pack(conn, &ctx, from, to))
         .await?;
     if wants_pdf(&req) {
         return pdf(&state, pack).await;
@@ -81,10 +81,10 @@ pub async fn get_audit_pack_pdf(
     state: web::Data<AppState>,
     query: Query<PeriodQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_audit_pack_pdf, &state).await?;
-    let (from, to) = period(query.into_inner()?);
+    let ctx = auth.require(Op::get_audit_pack_pdf, &state).await?;
+    let (from, to) = period(query.into_inner()?, state.clock.today());
     let pack = state
-        .db(move |conn| reports::audit_pack(conn, from, to))
+        .db(move |conn| reports::audit_pack(conn, &ctx, from, to))
         .await?;
     pdf(&state, pack).await
 }
@@ -96,7 +96,7 @@ pub async fn get_audit_pack_pdf(
 #[utoipa::path(get, path = "/api/v1/reports/attention", tag = "reports",
     responses((status = 200, body = Attention)), security(("bearer" = [])))]
 pub async fn get_attention_list(auth: Auth, state: web::Data<AppState>) -> AppResult<HttpResponse> {
-    auth.require(Op::get_attention_list, &state).await?;
-    let list = state.db(reports::attention).await?;
+    let ctx = auth.require(Op::get_attention_list, &state).await?;
+    let list = state.db(move |conn| reports::attention(conn, &ctx)).await?;
     Ok(HttpResponse::Ok().json(list))
 }

@@ -40,7 +40,7 @@ pub async fn list_standards(
     state: web::Data<AppState>,
     query: Query<StandardQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_standards, &state).await?;
+    let ctx = auth.require(Op::list_standards, &state).await?;
     let q = query.into_inner()?;
     let filter = StandardFilter {
         q: q.q,
@@ -53,7 +53,7 @@ pub async fn list_standards(
         cursor: q.cursor,
     };
     let list = state
-        .db(move |conn| service::list(conn, &filter, &page))
+        .db(move |conn| service::list(conn, &ctx, &filter, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -86,9 +86,9 @@ pub async fn get_standard(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::get_standard, &state).await?;
+    let ctx = auth.require(Op::get_standard, &state).await?;
     let id: StandardId = parse_id(&id, "standard")?;
-    let s = state.db(move |conn| service::get(conn, id)).await?;
+    let s = state.db(move |conn| service::get(conn, &ctx, id)).await?;
     Ok(versioned(s.version, &s))
 }
 
@@ -353,7 +353,10 @@ pub async fn get_traceability(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_traceability, &state).await?;
     let id: StandardId = parse_id(&id, "standard")?;
-    let at = query.into_inner()?.at.unwrap_or_else(service::today);
+    let at = query
+        .into_inner()?
+        .at
+        .unwrap_or_else(|| state.clock.today());
     let chain = state.db(move |conn| service::chain(conn, id, at)).await?;
     Ok(HttpResponse::Ok().json(chain))
 }
@@ -369,7 +372,10 @@ pub async fn get_fitness(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_fitness, &state).await?;
     let id: StandardId = parse_id(&id, "standard")?;
-    let at = query.into_inner()?.at.unwrap_or_else(service::today);
+    let at = query
+        .into_inner()?
+        .at
+        .unwrap_or_else(|| state.clock.today());
     let fitness = state
         .db(move |conn| service::fitness_on(conn, id, at))
         .await?;
@@ -398,7 +404,7 @@ pub async fn get_dependents(
     auth.require(Op::get_dependents, &state).await?;
     let id: StandardId = parse_id(&id, "standard")?;
     let q = query.into_inner()?;
-    let to = q.to.unwrap_or_else(service::today);
+    let to = q.to.unwrap_or_else(|| state.clock.today());
     let dependents = state
         .db(move |conn| service::dependents(conn, id, q.from, to))
         .await?;
@@ -421,7 +427,7 @@ pub async fn list_due_standards(
     state: web::Data<AppState>,
     query: Query<DueQuery>,
 ) -> AppResult<HttpResponse> {
-    auth.require(Op::list_due_standards, &state).await?;
+    let ctx = auth.require(Op::list_due_standards, &state).await?;
     let within = query
         .into_inner()?
         .within_days
@@ -429,7 +435,9 @@ pub async fn list_due_standards(
     if !(0..=3650).contains(&within) {
         return Err(AppError::field("within_days", "must be from 0 to 3650"));
     }
-    let items = state.db(move |conn| service::due(conn, within)).await?;
+    let items = state
+        .db(move |conn| service::due(conn, &ctx, within))
+        .await?;
     Ok(HttpResponse::Ok().json(Page {
         items,
         next_cursor: None,

@@ -88,7 +88,7 @@ pub async fn get_work_order_receipt(
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_work_order_receipt, &state).await?;
     let id: WorkOrderId = parse_id(&id, "work order")?;
-    let (offset, public_url) = (state.utc_offset, state.public_url.clone());
+    let (offset, public_url) = (state.clock.offset(), state.public_url.clone());
     let data = state
         .db(move |conn| service::receipt(conn, &ctx, id, offset, &public_url))
         .await?;

@@ -223,13 +223,6 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T
     }
 }
 
-/// Current UTC time truncated to microseconds: PostgreSQL keeps no more, and equal values must
-/// compare equal on both backends.
-pub fn now() -> chrono::NaiveDateTime {
-    use chrono::{SubsecRound, Utc};
-    Utc::now().naive_utc().trunc_subsecs(6)
-}
-
 diesel::define_sql_function! {
     /// Lower-case text, for case-insensitive search on both backends (no `ilike` on SQLite, and
     /// SQLite's `like` ignores case where PostgreSQL's does not).

@@ -237,13 +237,7 @@ pub(crate) fn results_document(rows: usize) -> Result<Vec<u8>, PdfError> {
 // ----- poppler helpers ----------------------------------------------------------------------
 
 fn have(tool: &str) -> bool {
-    let ok = Command::new(tool).arg("-v").output().is_ok();
-    if !ok {
-        eprintln!(
-            "note: {tool} not installed (apt-get install poppler-utils); skipping that check"
-        );
-    }
-    ok
+    crate::testing::have_tool(tool, "poppler-utils")
 }
 
 fn temp_pdf(bytes: &[u8]) -> PathBuf {
@@ -593,10 +587,7 @@ fn a_png_logo_is_embedded_and_a_broken_one_is_an_error() {
 #[test]
 fn qr_codes_scan_back_to_their_content() {
     // Only where poppler and zbar are installed (apt-get install poppler-utils zbar-tools).
-    let tools = Command::new("pdftoppm").arg("-v").output().is_ok()
-        && Command::new("zbarimg").arg("--version").output().is_ok();
-    if !tools {
-        eprintln!("note: pdftoppm or zbarimg not installed; skipping the QR scan check");
+    if !have("pdftoppm") || !crate::testing::have_tool("zbarimg", "zbar-tools") {
         return;
     }
     let mut short = sample_label();
@@ -699,8 +690,7 @@ fn metadata_carries_the_given_creation_date() {
 
 #[test]
 fn qpdf_finds_no_structural_errors() {
-    if Command::new("qpdf").arg("--version").output().is_err() {
-        eprintln!("note: qpdf not installed; skipping the structure check");
+    if !crate::testing::have_tool("qpdf", "qpdf") {
         return;
     }
     for bytes in [
@@ -742,35 +732,42 @@ fn same_input_gives_the_same_bytes() {
     );
 }
 
+/// Every sample document renders to a readable PDF; with `CALAB_PDF_SAMPLES=DIR` they are also
+/// kept in DIR to be looked at.
 #[test]
-fn write_samples_when_asked() {
-    let Ok(dir) = std::env::var("CALAB_PDF_SAMPLES") else {
-        return;
-    };
-    let dir = PathBuf::from(dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn sample_documents_render_to_readable_pdfs() {
     let mut with_logo = sample_receipt(3);
     with_logo.logo_png = Some(LOGO_PNG.to_vec());
-    std::fs::write(dir.join("receipt.pdf"), render_receipt(&with_logo).unwrap()).unwrap();
-    std::fs::write(
-        dir.join("receipt-40.pdf"),
-        render_receipt(&sample_receipt(40)).unwrap(),
-    )
-    .unwrap();
     let mut en = sample_receipt(2);
     en.language = Language::En;
-    std::fs::write(dir.join("receipt-en.pdf"), render_receipt(&en).unwrap()).unwrap();
-    std::fs::write(
-        dir.join("label.pdf"),
-        render_label(&sample_label()).unwrap(),
-    )
-    .unwrap();
     let mut short = sample_label();
     short.customer_name = "Đông Á".to_owned();
     short.qr_content = None;
-    std::fs::write(dir.join("label-short.pdf"), render_label(&short).unwrap()).unwrap();
-    std::fs::write(dir.join("results-40.pdf"), results_document(40).unwrap()).unwrap();
-    std::fs::write(dir.join("split-row.pdf"), split_row_document()).unwrap();
+    let samples = [
+        ("receipt.pdf", render_receipt(&with_logo).unwrap()),
+        (
+            "receipt-40.pdf",
+            render_receipt(&sample_receipt(40)).unwrap(),
+        ),
+        ("receipt-en.pdf", render_receipt(&en).unwrap()),
+        ("label.pdf", render_label(&sample_label()).unwrap()),
+        ("label-short.pdf", render_label(&short).unwrap()),
+        ("results-40.pdf", results_document(40).unwrap()),
+        ("split-row.pdf", split_row_document()),
+    ];
+    let keep = std::env::var_os("CALAB_PDF_SAMPLES").map(PathBuf::from);
+    for (name, bytes) in samples {
+        assert!(bytes.starts_with(b"%PDF-"), "{name}");
+        if have("pdfinfo") {
+            let path = temp_pdf(&bytes);
+            assert!(page_count(&path) >= 1, "{name}");
+            let _ = std::fs::remove_file(&path);
+        }
+        if let Some(dir) = &keep {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join(name), &bytes).unwrap();
+        }
+    }
 }
 
 // ----- the certificate ------------------------------------------------------------------------

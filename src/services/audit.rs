@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::{Ctx, Page, PageRequest};
 use crate::db::models::AuditEvent;
 use crate::db::schema::{audit_events, audit_head};
-use crate::db::{now, DbConn};
+use crate::db::DbConn;
 use crate::domain::audit::{check_link, GENESIS_HASH};
 use crate::error::AppResult;
 
@@ -35,7 +35,7 @@ pub fn record(conn: &mut DbConn, ctx: &Ctx, change: Change<'_>) -> AppResult<i64
         .get_result(conn)?;
     let mut event = AuditEvent {
         seq,
-        occurred_at: now(),
+        occurred_at: ctx.now(),
         actor_id: ctx.user_id.map(|id| id.to_string()),
         actor_role: ctx.role.map(|r| r.to_string()),
         action: change.action.to_string(),

@@ -10,7 +10,7 @@ use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest}
 use crate::db::quality_models::{Finding, InternalAudit, ManagementReview};
 use crate::db::schema::{findings, internal_audits, management_reviews, users};
 use crate::db::{
-    now, take_sequence, write_tx, DbConn, FindingId, InternalAuditId, ManagementReviewId, UserId,
+    take_sequence, write_tx, DbConn, FindingId, InternalAuditId, ManagementReviewId, UserId,
 };
 use crate::domain::quality::{
     check_move, AuditStatus, FindingKind, FindingStatus, ReviewStatus, AUDIT_MOVES, REVIEW_MOVES,
@@ -114,7 +114,7 @@ pub fn finding_view(f: Finding, today: NaiveDate) -> FindingView {
     }
 }
 
-fn findings_of(conn: &mut DbConn, parent: Parent) -> AppResult<Vec<FindingView>> {
+fn findings_of(conn: &mut DbConn, ctx: &Ctx, parent: Parent) -> AppResult<Vec<FindingView>> {
     let query = findings::table
         .select(Finding::as_select())
         .order(findings::id.asc())
@@ -123,7 +123,7 @@ fn findings_of(conn: &mut DbConn, parent: Parent) -> AppResult<Vec<FindingView>>
         Parent::Audit(id) => query.filter(findings::audit_id.eq(id)),
         Parent::Review(id) => query.filter(findings::review_id.eq(id)),
     };
-    let today = super::standards::today();
+    let today = ctx.today();
     Ok(query
         .load(conn)?
         .into_iter()
@@ -131,9 +131,9 @@ fn findings_of(conn: &mut DbConn, parent: Parent) -> AppResult<Vec<FindingView>>
         .collect())
 }
 
-fn audit_view(conn: &mut DbConn, a: InternalAudit) -> AppResult<AuditView> {
+fn audit_view(conn: &mut DbConn, ctx: &Ctx, a: InternalAudit) -> AppResult<AuditView> {
     Ok(AuditView {
-        findings: findings_of(conn, Parent::Audit(a.id))?,
+        findings: findings_of(conn, ctx, Parent::Audit(a.id))?,
         audit: AuditFields {
             clauses: serde_json::from_str(&a.clauses).map_err(AppError::internal)?,
             id: a.id,
@@ -159,12 +159,12 @@ pub fn find_audit(conn: &mut DbConn, id: InternalAuditId) -> AppResult<InternalA
         .ok_or(AppError::NotFound("internal audit"))
 }
 
-pub fn get_audit(conn: &mut DbConn, id: InternalAuditId) -> AppResult<AuditView> {
+pub fn get_audit(conn: &mut DbConn, ctx: &Ctx, id: InternalAuditId) -> AppResult<AuditView> {
     let a = find_audit(conn, id)?;
-    audit_view(conn, a)
+    audit_view(conn, ctx, a)
 }
 
-pub fn list_audits(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<AuditView>> {
+pub fn list_audits(conn: &mut DbConn, ctx: &Ctx, page: &PageRequest) -> AppResult<Page<AuditView>> {
     let mut query = internal_audits::table
         .select(InternalAudit::as_select())
         .into_boxed();
@@ -178,7 +178,7 @@ pub fn list_audits(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<Audi
     let page = page.page(rows, |a| a.id.to_string())?;
     let mut items = Vec::new();
     for a in page.items {
-        items.push(audit_view(conn, a)?);
+        items.push(audit_view(conn, ctx, a)?);
     }
     Ok(Page {
         items,
@@ -259,7 +259,7 @@ pub fn plan_audit(conn: &mut DbConn, ctx: &Ctx, input: PlanAudit) -> AppResult<A
     let id = write_tx(conn, |conn| {
         let year = input.planned_on.year();
         let seq = take_sequence(conn, &format!("internal-audit-{year}"), 1)?;
-        let at = now();
+        let at = ctx.now();
         let row = InternalAudit {
             id: InternalAuditId::new(),
             number: format!("IA-{year}-{seq:02}"),
@@ -289,7 +289,7 @@ pub fn plan_audit(conn: &mut DbConn, ctx: &Ctx, input: PlanAudit) -> AppResult<A
         )?;
         Ok(row.id)
     })?;
-    get_audit(conn, id)
+    get_audit(conn, ctx, id)
 }
 
 fn open_findings(conn: &mut DbConn, parent: Parent) -> AppResult<i64> {
@@ -320,7 +320,7 @@ pub fn move_audit(
         if let Some(p) = &performed {
             let mut errors = Vec::new();
             let summary = required_text("summary", &p.summary, &mut errors);
-            if p.performed_on > super::standards::today() {
+            if p.performed_on > ctx.today() {
                 errors.push(FieldError::new("performed_on", "must not be in the future"));
             }
             if !errors.is_empty() {
@@ -345,7 +345,7 @@ pub fn move_audit(
             .set((
                 internal_audits::status.eq(to),
                 internal_audits::version.eq(before.version + 1),
-                internal_audits::updated_at.eq(now()),
+                internal_audits::updated_at.eq(ctx.now()),
             ))
             .execute(conn)?;
         let after = find_audit(conn, id)?;
@@ -359,7 +359,7 @@ pub fn move_audit(
             audit::snapshot(&after),
         )
     })?;
-    get_audit(conn, id)
+    get_audit(conn, ctx, id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -374,15 +374,19 @@ pub fn find_review(conn: &mut DbConn, id: ManagementReviewId) -> AppResult<Manag
         .ok_or(AppError::NotFound("management review"))
 }
 
-pub fn get_review(conn: &mut DbConn, id: ManagementReviewId) -> AppResult<ReviewView> {
+pub fn get_review(conn: &mut DbConn, ctx: &Ctx, id: ManagementReviewId) -> AppResult<ReviewView> {
     let review = find_review(conn, id)?;
     Ok(ReviewView {
-        findings: findings_of(conn, Parent::Review(id))?,
+        findings: findings_of(conn, ctx, Parent::Review(id))?,
         review,
     })
 }
 
-pub fn list_reviews(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<ReviewView>> {
+pub fn list_reviews(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    page: &PageRequest,
+) -> AppResult<Page<ReviewView>> {
     let mut query = management_reviews::table
         .select(ManagementReview::as_select())
         .into_boxed();
@@ -397,7 +401,7 @@ pub fn list_reviews(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<Rev
     let mut items = Vec::new();
     for review in page.items {
         items.push(ReviewView {
-            findings: findings_of(conn, Parent::Review(review.id))?,
+            findings: findings_of(conn, ctx, Parent::Review(review.id))?,
             review,
         });
     }
@@ -411,7 +415,7 @@ pub fn plan_review(conn: &mut DbConn, ctx: &Ctx, input: PlanReview) -> AppResult
     let id = write_tx(conn, |conn| {
         let year = input.planned_on.year();
         let seq = take_sequence(conn, &format!("management-review-{year}"), 1)?;
-        let at = now();
+        let at = ctx.now();
         let row = ManagementReview {
             id: ManagementReviewId::new(),
             number: format!("MR-{year}-{seq:02}"),
@@ -439,7 +443,7 @@ pub fn plan_review(conn: &mut DbConn, ctx: &Ctx, input: PlanReview) -> AppResult
         )?;
         Ok(row.id)
     })?;
-    get_review(conn, id)
+    get_review(conn, ctx, id)
 }
 
 pub fn move_review(
@@ -460,7 +464,7 @@ pub fn move_review(
             let attendees = required_text("attendees", &h.attendees, &mut errors);
             let inputs = required_text("inputs", &h.inputs, &mut errors);
             let outputs = required_text("outputs", &h.outputs, &mut errors);
-            if h.held_on > super::standards::today() {
+            if h.held_on > ctx.today() {
                 errors.push(FieldError::new("held_on", "must not be in the future"));
             }
             if !errors.is_empty() {
@@ -487,7 +491,7 @@ pub fn move_review(
             .set((
                 management_reviews::status.eq(to),
                 management_reviews::version.eq(before.version + 1),
-                management_reviews::updated_at.eq(now()),
+                management_reviews::updated_at.eq(ctx.now()),
             ))
             .execute(conn)?;
         let after = find_review(conn, id)?;
@@ -501,7 +505,7 @@ pub fn move_review(
             audit::snapshot(&after),
         )
     })?;
-    get_review(conn, id)
+    get_review(conn, ctx, id)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -542,7 +546,7 @@ pub fn add_finding(
                 }
             }
         }
-        let at = now();
+        let at = ctx.now();
         let row = Finding {
             id: FindingId::new(),
             audit_id: match parent {
@@ -577,7 +581,7 @@ pub fn add_finding(
             None,
             audit::snapshot(&row),
         )?;
-        Ok(finding_view(row, super::standards::today()))
+        Ok(finding_view(row, ctx.today()))
     })
 }
 
@@ -613,7 +617,7 @@ pub fn close_finding(
                     .into(),
             ));
         }
-        let at = now();
+        let at = ctx.now();
         diesel::update(findings::table.find(id))
             .set((
                 findings::status.eq(FindingStatus::Closed),
@@ -635,6 +639,6 @@ pub fn close_finding(
             audit::snapshot(&before),
             audit::snapshot(&after),
         )?;
-        Ok(finding_view(after, super::standards::today()))
+        Ok(finding_view(after, ctx.today()))
     })
 }

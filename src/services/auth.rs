@@ -22,7 +22,7 @@ use super::audit::{self, Change};
 use super::Ctx;
 use crate::db::models::{RefreshToken, User};
 use crate::db::schema::{refresh_tokens, users};
-use crate::db::{now, write_tx, CustomerId, DbConn, RefreshTokenId, UserId};
+use crate::db::{write_tx, CustomerId, DbConn, RefreshTokenId, UserId};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -113,6 +113,7 @@ impl Tokens {
     }
 
     pub fn issue(&self, user: &User) -> AppResult<String> {
+        // Token lifetimes are real elapsed time, checked against the system clock when decoded.
         let iat = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.id,
@@ -147,8 +148,8 @@ impl Tokens {
             customer_id: None,
             password_hash: String::new(),
             version: 1,
-            created_at: now(),
-            updated_at: now(),
+            created_at: chrono::NaiveDateTime::default(),
+            updated_at: chrono::NaiveDateTime::default(),
             deleted_at: None,
             deleted_by: None,
             delete_reason: None,
@@ -255,12 +256,13 @@ fn token_hash(token: &str) -> String {
 
 fn insert_refresh_token(
     conn: &mut DbConn,
+    ctx: &Ctx,
     tokens: &Tokens,
     user_id: UserId,
     family_id: RefreshTokenId,
 ) -> AppResult<String> {
     let token = random_token();
-    let issued = now();
+    let issued = ctx.now();
     let row = RefreshToken {
         id: RefreshTokenId::new(),
         user_id,
@@ -349,7 +351,7 @@ pub fn finish_login(
         ..ctx.clone()
     };
     write_tx(conn, |conn| {
-        let refresh = insert_refresh_token(conn, tokens, user.id, RefreshTokenId::new())?;
+        let refresh = insert_refresh_token(conn, &ctx, tokens, user.id, RefreshTokenId::new())?;
         audit::record(
             conn,
             &ctx,
@@ -386,7 +388,7 @@ pub fn refresh(
         else {
             return Err(AppError::Unauthenticated("unknown refresh token"));
         };
-        let at = now();
+        let at = ctx.now();
         // Marking it used only if still unused makes two racing refreshes count as a reuse.
         let claimed = if row.used_at.is_none() && row.revoked_at.is_none() {
             diesel::update(refresh_tokens::table.find(row.id))
@@ -424,7 +426,7 @@ pub fn refresh(
             .first::<User>(conn)
             .optional()?
             .ok_or(AppError::Unauthenticated("account no longer active"))?;
-        let refresh = insert_refresh_token(conn, tokens, user.id, row.family_id)?;
+        let refresh = insert_refresh_token(conn, &ctx, tokens, user.id, row.family_id)?;
         Ok(RefreshOutcome::Rotated(pair(tokens, &user, refresh)?))
     })?;
     match outcome {
@@ -460,7 +462,7 @@ pub fn logout(conn: &mut DbConn, ctx: &Ctx, presented: &str) -> AppResult<()> {
         else {
             return Ok(());
         };
-        if revoke_family(conn, row.family_id, now())? > 0 {
+        if revoke_family(conn, row.family_id, ctx.now())? > 0 {
             let ctx = Ctx {
                 user_id: Some(row.user_id),
                 ..ctx.clone()
@@ -497,7 +499,7 @@ pub fn change_password(conn: &mut DbConn, ctx: &Ctx, current: &str, new: &str) -
     }
     let new_hash = hash_password(new)?;
     write_tx(conn, |conn| {
-        let at = now();
+        let at = ctx.now();
         diesel::update(users::table.find(user_id))
             .set((users::password_hash.eq(&new_hash), users::updated_at.eq(at)))
             .execute(conn)?;

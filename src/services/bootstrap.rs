@@ -23,15 +23,14 @@ pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.calab.vn";
 /// the caller to print once.
 pub fn ensure_admin(
     conn: &mut DbConn,
+    ctx: &Ctx,
     email: &str,
     password: Option<&str>,
 ) -> AppResult<Option<String>> {
-    lab::ensure_exists(conn)?;
+    lab::ensure_exists(conn, ctx)?;
     // The certificate signing key exists from the start, so its public half is published before
     // the first certificate.
-    crate::db::write_tx(conn, |conn| {
-        signing::active_key(conn, &Ctx::system()).map(|_| ())
-    })?;
+    crate::db::write_tx(conn, |conn| signing::active_key(conn, ctx).map(|_| ()))?;
     let any_user = users_table::table.count().get_result::<i64>(conn)? > 0;
     if any_user {
         return Ok(None);
@@ -42,7 +41,7 @@ pub fn ensure_admin(
     let password = password.or(generated.as_deref()).unwrap_or_default();
     users::create(
         conn,
-        &Ctx::system(),
+        ctx,
         CreateUser {
             email: email.to_string(),
             name: "Administrator".into(),
@@ -63,15 +62,19 @@ pub struct DemoAccount {
 }
 
 /// Fills an empty lab with demo data; does nothing once any customer exists.
-pub fn seed_demo(conn: &mut DbConn, settings: &IssueSettings) -> AppResult<Vec<DemoAccount>> {
-    lab::ensure_exists(conn)?;
+pub fn seed_demo(
+    conn: &mut DbConn,
+    system: &Ctx,
+    settings: &IssueSettings,
+) -> AppResult<Vec<DemoAccount>> {
+    lab::ensure_exists(conn, system)?;
     // Only into a database that holds nothing but its first admin: demo accounts share a
     // published password and must never appear in a lab's real data.
     let users = users_table::table.count().get_result::<i64>(conn)?;
     if customers_table::table.count().get_result::<i64>(conn)? > 0 || users > 1 {
         return Ok(Vec::new());
     }
-    let ctx = Ctx::system();
+    let ctx = system.clone();
     let version = lab::get(conn)?.version;
     lab::update(
         conn,
@@ -183,25 +186,21 @@ pub fn seed_demo(conn: &mut DbConn, settings: &IssueSettings) -> AppResult<Vec<D
             name: name.into(),
         });
     }
-    super::bootstrap_quality::grant_demo_authorizations(conn)?;
+    super::bootstrap_quality::grant_demo_authorizations(conn, &ctx)?;
     seed_standards(conn, &ctx)?;
     let as_user = |conn: &mut DbConn, email: &str| -> AppResult<Ctx> {
         let (id, role) = users_table::table
             .filter(users_table::email.eq(email))
             .select((users_table::id, users_table::role))
             .first::<(crate::db::UserId, Role)>(conn)?;
-        Ok(Ctx {
-            user_id: Some(id),
-            role: Some(role),
-            ..Ctx::default()
-        })
+        Ok(ctx.acting(id, role, None))
     };
     let technician = as_user(conn, "tech1@demo.calab.vn")?;
     let signatory = as_user(conn, "signatory@demo.calab.vn")?;
     seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
     let qm = as_user(conn, "qm@demo.calab.vn")?;
     seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id, settings)?;
-    super::bootstrap_quality::seed_quality(conn)?;
+    super::bootstrap_quality::seed_quality(conn, &ctx)?;
     Ok(accounts)
 }
 
@@ -217,7 +216,7 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     use crate::domain::traceability::{AsFound, BodyKind, StandardKind};
     use crate::domain::Decimal;
 
-    let today = standards::today();
+    let today = ctx.today();
     let days_ago = |n: i64| today - chrono::Duration::days(n);
     let d = |text: &str| Decimal::parse(text).map_err(|e| crate::error::AppError::internal(e));
     let vmi = external_bodies::create(
@@ -532,7 +531,7 @@ fn seed_intake(
         ConditionFlag, DecisionRuleKind, ItemStatus, Service, ToleranceBand,
     };
 
-    let today = super::standards::today();
+    let today = ctx.today();
     let instrument = |description: &str,
                       manufacturer: &str,
                       serial: &str,
@@ -857,7 +856,7 @@ fn seed_calibrations(
     use crate::domain::Decimal;
 
     let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
-    let today = super::standards::today();
+    let today = qm.today();
     let input = |name: &str, source| TemplateInput {
         name: name.into(),
         source,
@@ -1059,8 +1058,8 @@ fn seed_calibrations(
         Ok(RecordInput {
             item_id: order.items[n].id,
             procedure_id: procedure,
-            started_at: chrono::Utc::now() - chrono::Duration::hours(3),
-            ended_at: Some(chrono::Utc::now() - chrono::Duration::hours(2)),
+            started_at: qm.clock.now() - chrono::Duration::hours(3),
+            ended_at: Some(qm.clock.now() - chrono::Duration::hours(2)),
             location: "Trung tâm / In the lab".into(),
             environment: environment("21.4")?,
             points: vec![PointInput {

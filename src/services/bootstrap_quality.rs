@@ -14,16 +14,12 @@ use crate::domain::quality::AuthorizedFunction;
 use crate::domain::Role;
 use crate::error::AppResult;
 
-fn as_user(conn: &mut DbConn, email: &str) -> AppResult<Ctx> {
+fn as_user(conn: &mut DbConn, system: &Ctx, email: &str) -> AppResult<Ctx> {
     let (id, role) = users_table::table
         .filter(users_table::email.eq(email))
         .select((users_table::id, users_table::role))
         .first::<(UserId, Role)>(conn)?;
-    Ok(Ctx {
-        user_id: Some(id),
-        role: Some(role),
-        ..Ctx::default()
-    })
+    Ok(system.acting(id, role, None))
 }
 
 fn user_id(conn: &mut DbConn, email: &str) -> AppResult<UserId> {
@@ -37,11 +33,11 @@ fn user_id(conn: &mut DbConn, email: &str) -> AppResult<UserId> {
 /// and intermediate checks in their disciplines, the signatory reviews, approves and signs (and
 /// performs mass calibrations), the quality manager performs intermediate checks. Lan (tech2)
 /// has one authorization about to expire and one expired, for the attention list.
-pub fn grant_demo_authorizations(conn: &mut DbConn) -> AppResult<()> {
+pub fn grant_demo_authorizations(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
     use super::competence::{grant, GrantAuthorization};
     use AuthorizedFunction::*;
-    let admin = as_user(conn, super::bootstrap::DEMO_ADMIN_EMAIL)?;
-    let today = super::standards::today();
+    let admin = as_user(conn, system, super::bootstrap::DEMO_ADMIN_EMAIL)?;
+    let today = system.today();
     let year_ago = today - Duration::days(365);
     let next_year = today + Duration::days(365);
     let disciplines = ["mass", "temperature", "pressure"];
@@ -123,7 +119,8 @@ pub fn grant_demo_authorizations(conn: &mut DbConn) -> AppResult<()> {
 }
 
 /// A year of quality records, after the technical demo data.
-pub fn seed_quality(conn: &mut DbConn) -> AppResult<()> {
+pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
+    let ctx = system;
     use super::audits::{
         self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
     };
@@ -143,11 +140,10 @@ pub fn seed_quality(conn: &mut DbConn) -> AppResult<()> {
     use crate::domain::Decimal;
 
     let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
-    let today = standards::today();
+    let today = system.today();
     let ago = |n: i64| today - Duration::days(n);
-    let system = Ctx::system();
-    let qm = as_user(conn, "qm@demo.calab.vn")?;
-    let admin = as_user(conn, super::bootstrap::DEMO_ADMIN_EMAIL)?;
+    let qm = as_user(conn, system, "qm@demo.calab.vn")?;
+    let admin = as_user(conn, system, super::bootstrap::DEMO_ADMIN_EMAIL)?;
     let tech1 = user_id(conn, "tech1@demo.calab.vn")?;
     let tech2 = user_id(conn, "tech2@demo.calab.vn")?;
     let signatory = user_id(conn, "signatory@demo.calab.vn")?;
@@ -534,7 +530,7 @@ pub fn seed_quality(conn: &mut DbConn) -> AppResult<()> {
         f1.finding.id,
         Some(1),
     )?;
-    let a1 = audits::get_audit(conn, a1.audit.id)?;
+    let a1 = audits::get_audit(conn, ctx, a1.audit.id)?;
     audits::move_audit(
         conn,
         &qm,

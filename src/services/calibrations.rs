@@ -18,8 +18,8 @@ use crate::db::schema::{
     standards, work_order_items,
 };
 use crate::db::{
-    now, write_tx, CalibrationRecordId, CustomerId, DbConn, InstrumentId, PointStandardId,
-    ProcedureId, RecordVersionId, StandardCalibrationId, StandardId, UserId, WorkOrderItemId,
+    write_tx, CalibrationRecordId, CustomerId, DbConn, InstrumentId, PointStandardId, ProcedureId,
+    RecordVersionId, StandardCalibrationId, StandardId, UserId, WorkOrderItemId,
 };
 use crate::domain::calibration::{
     evaluate_point, overall_verdict, PointError, PointFacts, PointResult, ProcedureStatus,
@@ -308,6 +308,7 @@ fn reference_uncertainty(
 /// Checks and evaluates a record version: every rule that protects the record is applied here.
 fn evaluate(
     conn: &mut DbConn,
+    ctx: &Ctx,
     input: RecordInput,
     raise_to_cmc: bool,
 ) -> AppResult<(
@@ -328,7 +329,7 @@ fn evaluate(
         .first::<Instrument>(conn)?;
     let procedure = super::procedures::find(conn, input.procedure_id)
         .map_err(|_| AppError::field("procedure_id", "no such procedure"))?;
-    let calibrated_on = super::local_date(input.started_at);
+    let calibrated_on = ctx.clock.local_date(input.started_at);
     if procedure.status != ProcedureStatus::Approved {
         errors.push(FieldError::new(
             "procedure_id",
@@ -351,7 +352,7 @@ fn evaluate(
     if input.ended_at.is_some_and(|end| end < input.started_at) {
         errors.push(FieldError::new("ended_at", "must not be before started_at"));
     }
-    if input.started_at > Utc::now() + chrono::Duration::minutes(5) {
+    if input.started_at > ctx.clock.now() + chrono::Duration::minutes(5) {
         errors.push(FieldError::new("started_at", "must not be in the future"));
     }
     if input.location.trim().is_empty() {
@@ -565,13 +566,13 @@ fn insert_version(
         .user_id
         .ok_or(AppError::Unauthenticated("sign in first"))?;
     let text = serde_json::to_string(content).map_err(AppError::internal)?;
-    let at = now();
+    let at = ctx.now();
     let version = RecordVersion {
         id: RecordVersionId::new(),
         record_id: record,
         record_version: number,
         procedure_id: procedure,
-        calibrated_on: super::local_date(content.input.started_at),
+        calibrated_on: ctx.clock.local_date(content.input.started_at),
         sha256: sha256_of(&text),
         content: text,
         author_id: author,
@@ -657,14 +658,14 @@ pub fn create(
         .ok_or(AppError::Unauthenticated("sign in first"))?;
     let id = write_tx(conn, |conn| {
         let (content, item, instrument, procedure, point_standards) =
-            evaluate(conn, input, raise_to_cmc)?;
+            evaluate(conn, ctx, input, raise_to_cmc)?;
         super::competence::require_ctx(
             conn,
             ctx,
             crate::domain::quality::AuthorizedFunction::PerformCalibration,
             Some(&procedure.code),
             &procedure.quantity,
-            super::local_date(content.input.started_at),
+            ctx.clock.local_date(content.input.started_at),
         )?;
         if !matches!(
             item.status,
@@ -684,7 +685,7 @@ pub fn create(
                 "this item already has a calibration record; amend or return it".into(),
             ));
         }
-        let at = now();
+        let at = ctx.now();
         let record = CalibrationRecord {
             id: CalibrationRecordId::new(),
             item_id: item.id,
@@ -753,14 +754,14 @@ pub fn update(
             return Err(AppError::field("item_id", "a record stays with its item"));
         }
         let before = find_version(conn, id, record.current_version)?;
-        let (content, _, _, procedure, point_standards) = evaluate(conn, input, raise_to_cmc)?;
+        let (content, _, _, procedure, point_standards) = evaluate(conn, ctx, input, raise_to_cmc)?;
         super::competence::require_ctx(
             conn,
             ctx,
             crate::domain::quality::AuthorizedFunction::PerformCalibration,
             Some(&procedure.code),
             &procedure.quantity,
-            super::local_date(content.input.started_at),
+            ctx.clock.local_date(content.input.started_at),
         )?;
         let text = serde_json::to_string(&content).map_err(AppError::internal)?;
         let sha = sha256_of(&text);
@@ -770,19 +771,19 @@ pub fn update(
                 calibration_record_versions::sha256.eq(&sha),
                 calibration_record_versions::procedure_id.eq(procedure.id),
                 calibration_record_versions::calibrated_on
-                    .eq(super::local_date(content.input.started_at)),
+                    .eq(ctx.clock.local_date(content.input.started_at)),
                 calibration_record_versions::author_id.eq(ctx.user_id.unwrap_or(before.author_id)),
-                calibration_record_versions::updated_at.eq(now()),
+                calibration_record_versions::updated_at.eq(ctx.now()),
             ))
             .execute(conn)?;
         replace_point_standards(
             conn,
             id,
             record.current_version,
-            super::local_date(content.input.started_at),
+            ctx.clock.local_date(content.input.started_at),
             &point_standards,
         )?;
-        bump(conn, &record)?;
+        bump(conn, ctx, &record)?;
         audit::record(
             conn,
             ctx,
@@ -800,11 +801,11 @@ pub fn update(
     get(conn, id, None)
 }
 
-fn bump(conn: &mut DbConn, record: &CalibrationRecord) -> AppResult<()> {
+fn bump(conn: &mut DbConn, ctx: &Ctx, record: &CalibrationRecord) -> AppResult<()> {
     diesel::update(calibration_records::table.find(record.id))
         .set((
             calibration_records::version.eq(record.version + 1),
-            calibration_records::updated_at.eq(now()),
+            calibration_records::updated_at.eq(ctx.now()),
         ))
         .execute(conn)?;
     Ok(())
@@ -812,6 +813,7 @@ fn bump(conn: &mut DbConn, record: &CalibrationRecord) -> AppResult<()> {
 
 fn set_status(
     conn: &mut DbConn,
+    ctx: &Ctx,
     record: &CalibrationRecord,
     to: RecordStatus,
     returned_reason: Option<&str>,
@@ -821,7 +823,7 @@ fn set_status(
             calibration_records::status.eq(to),
             calibration_records::returned_reason.eq(returned_reason),
             calibration_records::version.eq(record.version + 1),
-            calibration_records::updated_at.eq(now()),
+            calibration_records::updated_at.eq(ctx.now()),
         ))
         .get_result::<CalibrationRecord>(conn)?)
 }
@@ -847,9 +849,9 @@ pub fn submit(
             crate::domain::quality::AuthorizedFunction::PerformCalibration,
             id,
             record.current_version,
-            super::standards::today(),
+            ctx.today(),
         )?;
-        let updated = set_status(conn, &record, RecordStatus::Submitted, None)?;
+        let updated = set_status(conn, ctx, &record, RecordStatus::Submitted, None)?;
         let item = work_order_items::table
             .find(record.item_id)
             .first::<WorkOrderItem>(conn)?;
@@ -892,7 +894,7 @@ pub fn return_record(
                 record.status
             )));
         }
-        let updated = set_status(conn, &record, RecordStatus::Returned, Some(reason))?;
+        let updated = set_status(conn, ctx, &record, RecordStatus::Returned, Some(reason))?;
         let item = work_order_items::table
             .find(record.item_id)
             .first::<WorkOrderItem>(conn)?;
@@ -948,9 +950,9 @@ pub fn approve(
             crate::domain::quality::AuthorizedFunction::ReviewApprove,
             id,
             record.current_version,
-            super::standards::today(),
+            ctx.today(),
         )?;
-        let at = now();
+        let at = ctx.now();
         diesel::update(calibration_record_versions::table.find(version.id))
             .set((
                 calibration_record_versions::signed_by.eq(signer_id),
@@ -960,7 +962,7 @@ pub fn approve(
                 calibration_record_versions::signed_sha256.eq(&version.sha256),
             ))
             .execute(conn)?;
-        let updated = set_status(conn, &record, RecordStatus::Approved, None)?;
+        let updated = set_status(conn, ctx, &record, RecordStatus::Approved, None)?;
         let content: RecordContent =
             serde_json::from_str(&version.content).map_err(AppError::internal)?;
         let instrument = instruments::table
@@ -1040,7 +1042,7 @@ pub fn amend(
         }
         let before = find_version(conn, id, record.current_version)?;
         let (content, _, _, procedure, point_standards) =
-            evaluate(conn, amendment.record, raise_to_cmc)?;
+            evaluate(conn, ctx, amendment.record, raise_to_cmc)?;
         let number = record.current_version + 1;
         let version = insert_version(
             conn,
@@ -1058,7 +1060,7 @@ pub fn amend(
                 calibration_records::current_version.eq(number),
                 calibration_records::returned_reason.eq(None::<String>),
                 calibration_records::version.eq(record.version + 1),
-                calibration_records::updated_at.eq(now()),
+                calibration_records::updated_at.eq(ctx.now()),
             ))
             .get_result::<CalibrationRecord>(conn)?;
         audit::record(

@@ -21,8 +21,7 @@ use crate::db::schema::{
     standard_calibrations, standards, users, work_order_items, work_orders,
 };
 use crate::db::{
-    now, take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn,
-    InstrumentId,
+    take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn, InstrumentId,
 };
 use crate::domain::calibration::RecordStatus;
 use crate::domain::certificate::{
@@ -340,7 +339,7 @@ pub fn issue_signed(
         calibrations::move_item(conn, ctx, &item, ItemStatus::CertificateIssued)?;
         Ok((cert.id, true))
     })?;
-    Ok((get(conn, &Ctx::system(), id)?, created))
+    Ok((get(conn, &Ctx::system(ctx.clock), id)?, created))
 }
 
 /// Replaces a valid certificate with a new one (new number) from the record's newest approved
@@ -390,7 +389,7 @@ pub fn amend(
             pdf_sha256: old.pdf_sha256.clone(),
         };
         // Supersede first: at most one valid certificate per record, enforced by an index.
-        let at = now();
+        let at = ctx.now();
         diesel::update(certificates::table.find(old.id))
             .set((
                 certificates::status.eq(CertificateStatus::Superseded),
@@ -426,7 +425,7 @@ pub fn amend(
         )?;
         Ok(new.id)
     })?;
-    get(conn, &Ctx::system(), new_id)
+    get(conn, &Ctx::system(ctx.clock), new_id)
 }
 
 /// Withdraws a certificate for good, with its reason; the verification page says so.
@@ -450,7 +449,7 @@ pub fn revoke(
                 old.number, old.status
             )));
         }
-        let at = now();
+        let at = ctx.now();
         let updated = diesel::update(certificates::table.find(id))
             .set((
                 certificates::status.eq(CertificateStatus::Revoked),
@@ -491,8 +490,8 @@ fn create(
 ) -> AppResult<Certificate> {
     let template = Template::builtin();
     let lab = super::lab::load(conn)?;
-    let issued_at = now();
-    let issued_on = super::local_date(issued_at.and_utc());
+    let issued_at = ctx.now();
+    let issued_on = ctx.clock.local_date(issued_at.and_utc());
     // §6.2.6: only a signatory authorized for this procedure or discipline signs.
     super::competence::require_for_record(
         conn,
@@ -510,6 +509,7 @@ fn create(
     };
     let snapshot = snapshot(
         conn,
+        ctx,
         SnapshotInput {
             lab: &lab,
             record,
@@ -530,7 +530,7 @@ fn create(
                 .logo
                 .as_deref()
                 .filter(|_| lab.logo_content_type.as_deref() == Some("image/png")),
-            utc_offset: super::lab_offset(),
+            utc_offset: ctx.clock.offset(),
             dcc_xml: &dcc,
         },
         template,
@@ -632,7 +632,7 @@ struct SnapshotInput<'a> {
 
 /// Everything printed, read from the record version, the item, its instrument, work order and
 /// customer, the standards used and the laboratory, as they are at issue.
-fn snapshot(conn: &mut DbConn, i: SnapshotInput<'_>) -> AppResult<CertificateSnapshot> {
+fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<CertificateSnapshot> {
     let content: RecordContent =
         serde_json::from_str(&i.version.content).map_err(AppError::internal)?;
     let item = work_order_items::table
@@ -653,7 +653,7 @@ fn snapshot(conn: &mut DbConn, i: SnapshotInput<'_>) -> AppResult<CertificateSna
         .first::<String>(conn)?;
     let lang = customer.preferred_language;
     let template = Template::builtin();
-    let local = super::local_date;
+    let local = |t| ctx.clock.local_date(t);
     let input = &content.input;
     let first_day = local(input.started_at);
     let last_day = input.ended_at.map(local).unwrap_or(first_day);

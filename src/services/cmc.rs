@@ -9,7 +9,7 @@ use super::audit::{self, AuditFilter, Change};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{AuditEvent, CmcChanges, CmcEntry};
 use crate::db::schema::{cmc_entries, quantities};
-use crate::db::{now, write_tx, CmcId, DbConn};
+use crate::db::{write_tx, CmcId, DbConn};
 use crate::domain::traceability::cmc_at;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -223,7 +223,7 @@ pub fn list(
 }
 
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateCmc) -> AppResult<CmcView> {
-    let at = now();
+    let at = ctx.now();
     let entry = CmcEntry {
         id: CmcId::new(),
         quantity: input.quantity.trim().to_string(),
@@ -296,7 +296,7 @@ pub fn update(
             .set((
                 &changes,
                 cmc_entries::version.eq(before.version + 1),
-                cmc_entries::updated_at.eq(now()),
+                cmc_entries::updated_at.eq(ctx.now()),
             ))
             .get_result::<CmcEntry>(conn)?;
         let mut errors = Vec::new();

@@ -14,9 +14,7 @@ use crate::db::quality_models::{Authorization, Qualification};
 use crate::db::schema::{
     authorizations, calibration_record_versions, procedures, staff_qualifications, users,
 };
-use crate::db::{
-    now, write_tx, AuthorizationId, CalibrationRecordId, DbConn, QualificationId, UserId,
-};
+use crate::db::{write_tx, AuthorizationId, CalibrationRecordId, DbConn, QualificationId, UserId};
 use crate::domain::quality::{
     covers, expiry, missing_authorization, AuthorizedFunction, Grant, QualificationKind, Scope,
 };
@@ -26,8 +24,6 @@ use crate::error::{AppError, AppResult, FieldError};
 /// "About to expire" means within this many days, unless the caller asks otherwise.
 pub const EXPIRING_DAYS: i64 = 60;
 pub const MAX_EVIDENCE_BYTES: usize = 20 << 20;
-
-use super::today;
 
 // ---------------------------------------------------------------------------------------------
 // The check
@@ -171,6 +167,7 @@ fn staff_name(conn: &mut DbConn, id: UserId) -> AppResult<Option<String>> {
 
 fn authorization_views(
     conn: &mut DbConn,
+    ctx: &Ctx,
     rows: Vec<Authorization>,
 ) -> AppResult<Vec<AuthorizationView>> {
     let ids: Vec<UserId> = rows.iter().map(|a| a.user_id).collect();
@@ -180,7 +177,7 @@ fn authorization_views(
         .load::<(UserId, String)>(conn)?
         .into_iter()
         .collect();
-    let today = today();
+    let today = ctx.today();
     Ok(rows
         .into_iter()
         .map(|a| AuthorizationView {
@@ -200,9 +197,13 @@ pub fn find_authorization(conn: &mut DbConn, id: AuthorizationId) -> AppResult<A
         .ok_or(AppError::NotFound("authorization"))
 }
 
-pub fn get_authorization(conn: &mut DbConn, id: AuthorizationId) -> AppResult<AuthorizationView> {
+pub fn get_authorization(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: AuthorizationId,
+) -> AppResult<AuthorizationView> {
     let a = find_authorization(conn, id)?;
-    Ok(authorization_views(conn, vec![a])?.remove(0))
+    Ok(authorization_views(conn, ctx, vec![a])?.remove(0))
 }
 
 /// Grants an authorization (quality manager or admin). Not to oneself: a grant needs a second
@@ -259,7 +260,7 @@ pub fn grant(
                 .into(),
         ));
     }
-    let at = now();
+    let at = ctx.now();
     let row = Authorization {
         id: AuthorizationId::new(),
         user_id: input.user_id,
@@ -293,7 +294,7 @@ pub fn grant(
         )?;
         Ok(())
     })?;
-    get_authorization(conn, row.id)
+    get_authorization(conn, ctx, row.id)
 }
 
 /// Withdraws an authorization at once, with the reason.
@@ -319,7 +320,7 @@ pub fn revoke(
                 "this authorization is already revoked".into(),
             ));
         }
-        let at = now();
+        let at = ctx.now();
         diesel::update(authorizations::table.find(id))
             .set((
                 authorizations::revoked_at.eq(at),
@@ -344,7 +345,7 @@ pub fn revoke(
         )?;
         Ok(())
     })?;
-    get_authorization(conn, id)
+    get_authorization(conn, ctx, id)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -357,6 +358,7 @@ pub struct AuthorizationFilter {
 
 pub fn list_authorizations(
     conn: &mut DbConn,
+    ctx: &Ctx,
     filter: &AuthorizationFilter,
     page: &PageRequest,
 ) -> AppResult<Page<AuthorizationView>> {
@@ -378,7 +380,7 @@ pub fn list_authorizations(
         }
         query = query
             .filter(authorizations::revoked_at.is_null())
-            .filter(authorizations::valid_until.le(today() + chrono::Duration::days(days)));
+            .filter(authorizations::valid_until.le(ctx.today() + chrono::Duration::days(days)));
     }
     if let Some(after) = page.after_as::<AuthorizationId>()? {
         query = query.filter(authorizations::id.gt(after));
@@ -389,18 +391,22 @@ pub fn list_authorizations(
         .load(conn)?;
     let page = page.page(rows, |a| a.id.to_string())?;
     Ok(Page {
-        items: authorization_views(conn, page.items)?,
+        items: authorization_views(conn, ctx, page.items)?,
         next_cursor: page.next_cursor,
     })
 }
 
 /// Unrevoked authorizations of active staff ending within `within_days` (and those already
 /// ended in the last `within_days`), soonest first: what to renew or re-assess.
-pub fn expiring(conn: &mut DbConn, within_days: i64) -> AppResult<Vec<AuthorizationView>> {
+pub fn expiring(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    within_days: i64,
+) -> AppResult<Vec<AuthorizationView>> {
     if !(0..=3650).contains(&within_days) {
         return Err(AppError::field("within_days", "must be from 0 to 3650"));
     }
-    let today = today();
+    let today = ctx.today();
     let rows = authorizations::table
         .inner_join(users::table.on(users::id.eq(authorizations::user_id)))
         .filter(users::deleted_at.is_null())
@@ -410,7 +416,7 @@ pub fn expiring(conn: &mut DbConn, within_days: i64) -> AppResult<Vec<Authorizat
         .order((authorizations::valid_until.asc(), authorizations::id.asc()))
         .select(Authorization::as_select())
         .load(conn)?;
-    authorization_views(conn, rows)
+    authorization_views(conn, ctx, rows)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -438,7 +444,7 @@ pub struct StaffView {
 
 type StaffRow = (UserId, String, String, Role);
 
-fn staff_views(conn: &mut DbConn, people: Vec<StaffRow>) -> AppResult<Vec<StaffView>> {
+fn staff_views(conn: &mut DbConn, ctx: &Ctx, people: Vec<StaffRow>) -> AppResult<Vec<StaffView>> {
     let ids: Vec<UserId> = people.iter().map(|p| p.0).collect();
     let mut quals = staff_qualifications::table
         .filter(staff_qualifications::user_id.eq_any(&ids))
@@ -450,7 +456,7 @@ fn staff_views(conn: &mut DbConn, people: Vec<StaffRow>) -> AppResult<Vec<StaffV
         .order(authorizations::id.asc())
         .select(Authorization::as_select())
         .load(conn)?;
-    let mut auths = authorization_views(conn, auths)?;
+    let mut auths = authorization_views(conn, ctx, auths)?;
     Ok(people
         .into_iter()
         .map(|(id, name, email, role)| {
@@ -472,7 +478,7 @@ fn staff_views(conn: &mut DbConn, people: Vec<StaffRow>) -> AppResult<Vec<StaffV
 }
 
 /// Every active staff member (not customers) with qualifications and authorizations.
-pub fn list_staff(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<StaffView>> {
+pub fn list_staff(conn: &mut DbConn, ctx: &Ctx, page: &PageRequest) -> AppResult<Page<StaffView>> {
     let mut query = users::table
         .filter(users::deleted_at.is_null())
         .filter(users::role.ne(Role::Customer))
@@ -487,22 +493,22 @@ pub fn list_staff(conn: &mut DbConn, page: &PageRequest) -> AppResult<Page<Staff
         .load::<StaffRow>(conn)?;
     let page = page.page(rows, |p| p.0.to_string())?;
     Ok(Page {
-        items: staff_views(conn, page.items)?,
+        items: staff_views(conn, ctx, page.items)?,
         next_cursor: page.next_cursor,
     })
 }
 
-pub fn all_staff(conn: &mut DbConn) -> AppResult<Vec<StaffView>> {
+pub fn all_staff(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<StaffView>> {
     let rows = users::table
         .filter(users::deleted_at.is_null())
         .filter(users::role.ne(Role::Customer))
         .select((users::id, users::name, users::email, users::role))
         .order(users::id.asc())
         .load::<StaffRow>(conn)?;
-    staff_views(conn, rows)
+    staff_views(conn, ctx, rows)
 }
 
-pub fn get_staff(conn: &mut DbConn, id: UserId) -> AppResult<StaffView> {
+pub fn get_staff(conn: &mut DbConn, ctx: &Ctx, id: UserId) -> AppResult<StaffView> {
     let row = users::table
         .find(id)
         .filter(users::deleted_at.is_null())
@@ -511,7 +517,7 @@ pub fn get_staff(conn: &mut DbConn, id: UserId) -> AppResult<StaffView> {
         .first::<StaffRow>(conn)
         .optional()?
         .ok_or(AppError::NotFound("staff member"))?;
-    Ok(staff_views(conn, vec![row])?.remove(0))
+    Ok(staff_views(conn, ctx, vec![row])?.remove(0))
 }
 
 pub fn add_qualification(
@@ -525,7 +531,7 @@ pub fn add_qualification(
     }
     let mut errors = Vec::new();
     let title = required_text("title", &input.title, &mut errors);
-    if input.completed_on > today() {
+    if input.completed_on > ctx.today() {
         errors.push(FieldError::new("completed_on", "must not be in the future"));
     }
     if input.expires_on.is_some_and(|e| e < input.completed_on) {
@@ -549,7 +555,7 @@ pub fn add_qualification(
         evidence_content_type: None,
         evidence_sha256: None,
         recorded_by: ctx.user_id,
-        recorded_at: now(),
+        recorded_at: ctx.now(),
     };
     write_tx(conn, |conn| {
         diesel::insert_into(staff_qualifications::table)

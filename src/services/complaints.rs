@@ -10,7 +10,7 @@ use super::audit::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::Complaint;
 use crate::db::schema::{complaints, customers, nonconformities, users};
-use crate::db::{now, take_sequence, write_tx, ComplaintId, CustomerId, DbConn, NonconformityId};
+use crate::db::{take_sequence, write_tx, ComplaintId, CustomerId, DbConn, NonconformityId};
 use crate::domain::quality::{check_move, complaint_overdue, ComplaintStatus, COMPLAINT_MOVES};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -65,8 +65,7 @@ pub struct ComplaintView {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn view_of(c: Complaint, for_customer: bool) -> ComplaintView {
-    let today = super::standards::today();
+pub fn view_of(c: Complaint, for_customer: bool, today: NaiveDate) -> ComplaintView {
     ComplaintView {
         overdue: (!for_customer).then(|| complaint_overdue(c.status, c.received_on, today)),
         corrective_actions: None,
@@ -113,7 +112,7 @@ pub fn find(conn: &mut DbConn, ctx: &Ctx, id: ComplaintId) -> AppResult<Complain
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: ComplaintId) -> AppResult<ComplaintView> {
     let c = find(conn, ctx, id)?;
     let for_customer = ctx.role == Some(crate::domain::Role::Customer);
-    let mut view = view_of(c, for_customer);
+    let mut view = view_of(c, for_customer, ctx.today());
     if !for_customer {
         view.corrective_actions = Some(super::nonconformities::ca_refs(conn, &id.to_string())?);
     }
@@ -164,7 +163,7 @@ pub fn list(
         items: page
             .items
             .into_iter()
-            .map(|c| view_of(c, customer_user))
+            .map(|c| view_of(c, customer_user, ctx.today()))
             .collect(),
         next_cursor: page.next_cursor,
     })
@@ -174,7 +173,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateComplaint) -> AppResult
     let mut errors = Vec::new();
     let subject = required_text("subject", &input.subject, &mut errors);
     let description = required_text("description", &input.description, &mut errors);
-    let today = super::standards::today();
+    let today = ctx.today();
     let customer_user = ctx.role == Some(crate::domain::Role::Customer);
     let (customer_id, complainant, received_on) = if customer_user {
         for (field, given) in [
@@ -222,7 +221,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateComplaint) -> AppResult
     let id = write_tx(conn, |conn| {
         let year = received_on.year();
         let seq = take_sequence(conn, &format!("complaint-{year}"), 1)?;
-        let at = now();
+        let at = ctx.now();
         let row = Complaint {
             id: ComplaintId::new(),
             number: format!("KN-{year}-{seq:03}"),
@@ -301,7 +300,7 @@ pub fn change_status(
         check_version(expected, before.version)?;
         check_move("complaint", COMPLAINT_MOVES, before.status, input.status)
             .map_err(AppError::Conflict)?;
-        let at = now();
+        let at = ctx.now();
         let target = complaints::table.find(id);
         match input.status {
             ComplaintStatus::Acknowledged => {

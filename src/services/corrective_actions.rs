@@ -9,7 +9,7 @@ use super::audit::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::CorrectiveAction;
 use crate::db::schema::{complaints, corrective_actions, findings, nonconformities, users};
-use crate::db::{now, take_sequence, write_tx, CorrectiveActionId, DbConn, UserId};
+use crate::db::{take_sequence, write_tx, CorrectiveActionId, DbConn, UserId};
 use crate::domain::quality::{check_move, CaSource, CaStatus, CA_MOVES};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
@@ -75,8 +75,7 @@ pub struct CorrectiveActionView {
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn view_of(c: CorrectiveAction) -> AppResult<CorrectiveActionView> {
-    let today = super::standards::today();
+pub fn view_of(c: CorrectiveAction, today: NaiveDate) -> AppResult<CorrectiveActionView> {
     Ok(CorrectiveActionView {
         actions: serde_json::from_str(&c.actions).map_err(AppError::internal)?,
         overdue: c.status != CaStatus::Closed && c.due_on < today,
@@ -134,7 +133,7 @@ fn check_steps(
     Ok(())
 }
 
-fn due_of(steps: &[ActionStep]) -> NaiveDate {
+fn due_of(steps: &[ActionStep], today: NaiveDate) -> NaiveDate {
     let pending: Vec<NaiveDate> = steps
         .iter()
         .filter(|s| s.done_on.is_none())
@@ -145,7 +144,7 @@ fn due_of(steps: &[ActionStep]) -> NaiveDate {
         .min()
         .or_else(|| steps.iter().map(|s| &s.due_on).max())
         .copied()
-        .unwrap_or_else(super::standards::today)
+        .unwrap_or(today)
 }
 
 pub fn find(conn: &mut DbConn, id: CorrectiveActionId) -> AppResult<CorrectiveAction> {
@@ -157,8 +156,12 @@ pub fn find(conn: &mut DbConn, id: CorrectiveActionId) -> AppResult<CorrectiveAc
         .ok_or(AppError::NotFound("corrective action"))
 }
 
-pub fn get(conn: &mut DbConn, id: CorrectiveActionId) -> AppResult<CorrectiveActionView> {
-    view_of(find(conn, id)?)
+pub fn get(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: CorrectiveActionId,
+) -> AppResult<CorrectiveActionView> {
+    view_of(find(conn, id)?, ctx.today())
 }
 
 #[derive(Debug, Default, Clone)]
@@ -170,6 +173,7 @@ pub struct CaFilter {
 
 pub fn list(
     conn: &mut DbConn,
+    ctx: &Ctx,
     filter: &CaFilter,
     page: &PageRequest,
 ) -> AppResult<Page<CorrectiveActionView>> {
@@ -185,7 +189,7 @@ pub fn list(
     if filter.overdue == Some(true) {
         query = query
             .filter(corrective_actions::status.ne(CaStatus::Closed))
-            .filter(corrective_actions::due_on.lt(super::standards::today()));
+            .filter(corrective_actions::due_on.lt(ctx.today()));
     }
     if let Some(after) = page.after_as::<CorrectiveActionId>()? {
         query = query.filter(corrective_actions::id.gt(after));
@@ -199,7 +203,7 @@ pub fn list(
         items: page
             .items
             .into_iter()
-            .map(view_of)
+            .map(|c| view_of(c, ctx.today()))
             .collect::<AppResult<_>>()?,
         next_cursor: page.next_cursor,
     })
@@ -254,11 +258,11 @@ pub fn create(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let today = super::standards::today();
+    let today = ctx.today();
     let id = write_tx(conn, |conn| {
         let year = today.year();
         let seq = take_sequence(conn, &format!("corrective-action-{year}"), 1)?;
-        let at = now();
+        let at = ctx.now();
         let row = CorrectiveAction {
             id: CorrectiveActionId::new(),
             number: format!("CA-{year}-{seq:03}"),
@@ -268,7 +272,7 @@ pub fn create(
             root_cause: optional_text(input.root_cause),
             actions: serde_json::to_string(&input.actions).map_err(AppError::internal)?,
             owner_id: input.owner_id,
-            due_on: due_of(&input.actions),
+            due_on: due_of(&input.actions, ctx.today()),
             status: CaStatus::Open,
             effectiveness_review: None,
             effective: None,
@@ -300,7 +304,7 @@ pub fn create(
         )?;
         Ok(row.id)
     })?;
-    get(conn, id)
+    get(conn, ctx, id)
 }
 
 fn save(
@@ -354,7 +358,7 @@ pub fn update(
             None => before.actions.clone(),
         };
         let due = match &input.actions {
-            Some(a) => due_of(a),
+            Some(a) => due_of(a, ctx.today()),
             None => before.due_on,
         };
         let root_cause = match &input.root_cause {
@@ -367,12 +371,12 @@ pub fn update(
                 corrective_actions::actions.eq(actions),
                 corrective_actions::due_on.eq(due),
                 corrective_actions::version.eq(before.version + 1),
-                corrective_actions::updated_at.eq(now()),
+                corrective_actions::updated_at.eq(ctx.now()),
             ))
             .execute(conn)?;
         save(conn, ctx, &before, "update", None)
     })?;
-    get(conn, id)
+    get(conn, ctx, id)
 }
 
 /// `open -> implemented`: the root cause is known and every action is done.
@@ -416,12 +420,12 @@ pub fn implement(
             .set((
                 corrective_actions::status.eq(CaStatus::Implemented),
                 corrective_actions::version.eq(before.version + 1),
-                corrective_actions::updated_at.eq(now()),
+                corrective_actions::updated_at.eq(ctx.now()),
             ))
             .execute(conn)?;
         save(conn, ctx, &before, "implement", None)
     })?;
-    get(conn, id)
+    get(conn, ctx, id)
 }
 
 /// The effectiveness review: effective closes it, not effective reopens it.
@@ -448,7 +452,7 @@ pub fn review(
         let before = find(conn, id)?;
         check_version(expected, before.version)?;
         check_move("corrective action", CA_MOVES, before.status, to).map_err(AppError::Conflict)?;
-        let at = now();
+        let at = ctx.now();
         diesel::update(corrective_actions::table.find(id))
             .set((
                 corrective_actions::status.eq(to),
@@ -462,5 +466,5 @@ pub fn review(
             .execute(conn)?;
         save(conn, ctx, &before, "review_effectiveness", Some(&text))
     })?;
-    get(conn, id)
+    get(conn, ctx, id)
 }

@@ -8,7 +8,7 @@ use super::audit::{self, Change};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Customer, CustomerChanges};
 use crate::db::schema::customers;
-use crate::db::{lower, lower_opt, now, write_tx, CustomerId, DbConn};
+use crate::db::{lower, lower_opt, write_tx, CustomerId, DbConn};
 use crate::domain::CertificateLanguage;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -212,7 +212,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateCustomer) -> AppResult<
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let at = now();
+    let at = ctx.now();
     let customer = Customer {
         id: CustomerId::new(),
         name,
@@ -321,7 +321,7 @@ pub fn update(
             .set((
                 &changes,
                 customers::version.eq(before.version + 1),
-                customers::updated_at.eq(now()),
+                customers::updated_at.eq(ctx.now()),
             ))
             .get_result::<Customer>(conn)?;
         audit::record(
@@ -358,7 +358,7 @@ pub fn delete(
         check_version(expected_version, before.version)?;
         let updated = diesel::update(customers::table.find(id))
             .set((
-                customers::deleted_at.eq(now()),
+                customers::deleted_at.eq(ctx.now()),
                 customers::deleted_by.eq(ctx.user_id),
                 customers::delete_reason.eq(reason),
                 customers::version.eq(before.version + 1),

@@ -12,7 +12,7 @@ use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest}
 use crate::db::models::Procedure;
 use crate::db::quality_models::ControlledDocument;
 use crate::db::schema::{controlled_documents, procedures};
-use crate::db::{now, write_tx, DbConn, DocumentId, UserId};
+use crate::db::{write_tx, DbConn, DocumentId, UserId};
 use crate::domain::calibration::ProcedureStatus;
 use crate::domain::quality::{DocumentKind, DocumentStatus};
 use crate::error::{AppError, AppResult, FieldError};
@@ -202,7 +202,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateDocument) -> AppResult<
                 "{code} already has a draft: edit or approve it first"
             )));
         }
-        let at = now();
+        let at = ctx.now();
         let row = ControlledDocument {
             id: DocumentId::new(),
             code: code.clone(),
@@ -264,7 +264,7 @@ pub fn approve(
                 "you drafted this version: another quality manager must approve it".into(),
             ));
         }
-        let at = now();
+        let at = ctx.now();
         let replaced: Vec<ControlledDocument> = controlled_documents::table
             .filter(controlled_documents::code.eq(&before.code))
             .filter(controlled_documents::status.eq(DocumentStatus::Approved))
@@ -345,11 +345,11 @@ pub fn obsolete(
                 before.status
             )));
         }
-        let at = now();
+        let at = ctx.now();
         diesel::update(controlled_documents::table.find(id))
             .set((
                 controlled_documents::status.eq(DocumentStatus::Obsolete),
-                controlled_documents::obsolete_on.eq(super::standards::today()),
+                controlled_documents::obsolete_on.eq(ctx.today()),
                 controlled_documents::obsolete_reason.eq(reason),
                 controlled_documents::version.eq(before.version + 1),
                 controlled_documents::updated_at.eq(at),

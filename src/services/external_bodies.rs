@@ -8,7 +8,7 @@ use super::audit::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{ExternalBody, ExternalBodyChanges};
 use crate::db::schema::external_bodies;
-use crate::db::{now, write_tx, DbConn, ExternalBodyId, UserId};
+use crate::db::{write_tx, DbConn, ExternalBodyId, UserId};
 use crate::domain::traceability::BodyKind;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -133,7 +133,7 @@ pub fn create(
         return Err(AppError::Validation(errors));
     }
     let justification = optional_text(input.justification);
-    let at = now();
+    let at = ctx.now();
     let body = ExternalBody {
         id: ExternalBodyId::new(),
         name,
@@ -211,7 +211,7 @@ pub fn update(
             .set((
                 &changes,
                 external_bodies::version.eq(before.version + 1),
-                external_bodies::updated_at.eq(now()),
+                external_bodies::updated_at.eq(ctx.now()),
             ))
             .get_result::<ExternalBody>(conn)?;
         audit::record(

@@ -13,7 +13,7 @@ use crate::db::schema::{
     certificates, customers, instruments, item_status_events, work_order_items, work_orders,
 };
 use crate::db::{
-    lower, lower_opt, now, take_sequence, write_tx, CertificateId, CustomerId, DbConn, InstrumentId,
+    lower, lower_opt, take_sequence, write_tx, CertificateId, CustomerId, DbConn, InstrumentId,
 };
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::intake::{next_due, ItemStatus, ToleranceBand};
@@ -149,8 +149,8 @@ impl InstrumentView {
 }
 
 /// Instrument lab ids: `TB` (thiết bị), the two-digit year and a six-digit yearly sequence.
-fn lab_ids(conn: &mut DbConn, count: usize) -> AppResult<Vec<String>> {
-    let year = Utc::now().format("%y").to_string();
+fn lab_ids(conn: &mut DbConn, ctx: &Ctx, count: usize) -> AppResult<Vec<String>> {
+    let year = ctx.clock.now().format("%y").to_string();
     let first = take_sequence(conn, &format!("instrument:{year}"), count as i64)?;
     Ok((0..count as i64)
         .map(|i| format!("TB{year}-{:06}", first + i))
@@ -158,7 +158,13 @@ fn lab_ids(conn: &mut DbConn, count: usize) -> AppResult<Vec<String>> {
 }
 
 /// Checks one instrument's fields; `prefix` names where it sits in the request (or CSV line).
-fn check(i: &Instrument, tolerance: &[ToleranceBand], prefix: &str, errors: &mut Vec<FieldError>) {
+fn check(
+    i: &Instrument,
+    tolerance: &[ToleranceBand],
+    prefix: &str,
+    today: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) {
     let field = |name: &str| format!("{prefix}{name}");
     if i.description.trim().is_empty() {
         errors.push(FieldError::new(field("description"), "must not be empty"));
@@ -184,7 +190,7 @@ fn check(i: &Instrument, tolerance: &[ToleranceBand], prefix: &str, errors: &mut
             "must be from 1 to 240",
         ));
     }
-    if i.last_calibrated_on.is_some_and(|d| d > super::today()) {
+    if i.last_calibrated_on.is_some_and(|d| d > today) {
         errors.push(FieldError::new(
             field("last_calibrated_on"),
             "must not be in the future",
@@ -201,10 +207,11 @@ fn check(i: &Instrument, tolerance: &[ToleranceBand], prefix: &str, errors: &mut
 }
 
 fn new_instrument(
+    ctx: &Ctx,
     input: CreateInstrument,
     lab_id: String,
 ) -> AppResult<(Instrument, Vec<ToleranceBand>)> {
-    let at = now();
+    let at = ctx.now();
     let tolerance = input.tolerance;
     Ok((
         Instrument {
@@ -259,11 +266,11 @@ pub fn insert_all(
     inputs: Vec<CreateInstrument>,
     action: &str,
 ) -> AppResult<Vec<Instrument>> {
-    let ids = lab_ids(conn, inputs.len())?;
+    let ids = lab_ids(conn, ctx, inputs.len())?;
     let rows = inputs
         .into_iter()
         .zip(ids)
-        .map(|(input, lab_id)| new_instrument(input, lab_id).map(|(i, _)| i))
+        .map(|(input, lab_id)| new_instrument(ctx, input, lab_id).map(|(i, _)| i))
         .collect::<AppResult<Vec<_>>>()?;
     crate::insert_many!(conn, instruments::table, rows, 500);
     let after = if rows.len() == 1 {
@@ -291,12 +298,13 @@ pub fn insert_all(
 /// Validates new instruments, as a request body (`prefix` "") or the items of a work order.
 pub fn validate_new(
     conn: &mut DbConn,
+    ctx: &Ctx,
     input: &CreateInstrument,
     prefix: &str,
     errors: &mut Vec<FieldError>,
 ) -> AppResult<()> {
-    let (probe, tolerance) = new_instrument(input.clone(), String::new())?;
-    check(&probe, &tolerance, prefix, errors);
+    let (probe, tolerance) = new_instrument(ctx, input.clone(), String::new())?;
+    check(&probe, &tolerance, prefix, ctx.today(), errors);
     if let Some(q) = &probe.quantity {
         if !quantity_exists(conn, q)? {
             errors.push(FieldError::new(
@@ -310,7 +318,7 @@ pub fn validate_new(
 
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateInstrument) -> AppResult<InstrumentView> {
     let mut errors = Vec::new();
-    validate_new(conn, &input, "", &mut errors)?;
+    validate_new(conn, ctx, &input, "", &mut errors)?;
     match input.customer_id {
         Some(id) if super::customers::exists(conn, id)? => {}
         Some(_) => errors.push(FieldError::new("customer_id", "no such customer")),
@@ -589,12 +597,12 @@ pub fn update(
             .set((
                 &changes,
                 instruments::version.eq(before.version + 1),
-                instruments::updated_at.eq(now()),
+                instruments::updated_at.eq(ctx.now()),
             ))
             .get_result::<Instrument>(conn)?;
         let tolerance: Vec<ToleranceBand> =
             serde_json::from_str(&updated.tolerance).unwrap_or_default();
-        check(&updated, &tolerance, "", &mut errors);
+        check(&updated, &tolerance, "", ctx.today(), &mut errors);
         if !errors.is_empty() {
             return Err(AppError::Validation(std::mem::take(&mut errors)));
         }
@@ -638,7 +646,7 @@ pub fn delete(
         }
         let updated = diesel::update(instruments::table.find(id))
             .set((
-                instruments::deleted_at.eq(now()),
+                instruments::deleted_at.eq(ctx.now()),
                 instruments::deleted_by.eq(ctx.user_id),
                 instruments::delete_reason.eq(reason),
                 instruments::version.eq(before.version + 1),
@@ -866,8 +874,14 @@ pub fn import_csv(
             last_calibrated_on: last,
             internal_notes: None,
         };
-        let (probe, bands) = new_instrument(input.clone(), String::new())?;
-        check(&probe, &bands, &format!("line {line}: "), &mut errors);
+        let (probe, bands) = new_instrument(ctx, input.clone(), String::new())?;
+        check(
+            &probe,
+            &bands,
+            &format!("line {line}: "),
+            ctx.today(),
+            &mut errors,
+        );
         inputs.push((line, input));
     }
     if inputs.is_empty() && errors.is_empty() {
@@ -999,6 +1013,6 @@ pub fn label(
             .unwrap_or_else(|| instrument.created_at.date()),
         due_date: visit.and_then(|(_, promised)| promised),
         lab_short_name: lab.name_vi,
-        generated_at: Utc::now(),
+        generated_at: ctx.clock.now(),
     })
 }

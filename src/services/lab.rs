@@ -8,7 +8,7 @@ use super::audit::{self, Change};
 use super::{check_version, required_text, Ctx};
 use crate::db::models::{Laboratory, LaboratoryChanges, NewLaboratory};
 use crate::db::schema::laboratory;
-use crate::db::{now, write_tx, DbConn};
+use crate::db::{write_tx, DbConn};
 use crate::domain::certificate_number::validate_pattern;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -60,7 +60,7 @@ pub struct UpdateLab {
 }
 
 /// Creates the settings row on first start, with placeholders the admin is expected to replace.
-pub fn ensure_exists(conn: &mut DbConn) -> AppResult<()> {
+pub fn ensure_exists(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     write_tx(conn, |conn| {
         if laboratory::table.count().get_result::<i64>(conn)? > 0 {
             return Ok(());
@@ -76,7 +76,7 @@ pub fn ensure_exists(conn: &mut DbConn) -> AppResult<()> {
                 accreditation_number: None,
                 certificate_number_pattern: "{YYYY}-{SEQ:06}",
                 version: 1,
-                updated_at: now(),
+                updated_at: ctx.now(),
             })
             .execute(conn)?;
         Ok(())
@@ -182,7 +182,7 @@ fn apply(
             .set((
                 &changes,
                 laboratory::version.eq(before.version + 1),
-                laboratory::updated_at.eq(now()),
+                laboratory::updated_at.eq(ctx.now()),
             ))
             .get_result::<Laboratory>(conn)?;
         audit::record(

@@ -29,40 +29,15 @@ pub mod reports;
 
 use base64::Engine as _;
 
+use crate::clock::Clock;
 use crate::db::{CustomerId, UserId};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
-static LAB_OFFSET: std::sync::OnceLock<chrono::FixedOffset> = std::sync::OnceLock::new();
-
-/// Sets the laboratory's time zone (`CALAB_UTC_OFFSET`) at start-up; the first setting stays.
-pub fn set_lab_offset(offset: chrono::FixedOffset) {
-    let _ = LAB_OFFSET.set(offset);
-}
-
-/// Today in the laboratory's time zone: the date every due, overdue, expiry and "not in the
-/// future" check uses, so that they agree with the dates printed on documents.
-pub fn today() -> chrono::NaiveDate {
-    local_date(chrono::Utc::now())
-}
-
-/// The laboratory's offset from UTC; UTC until start-up sets it.
-pub fn lab_offset() -> chrono::FixedOffset {
-    use chrono::Offset;
-    LAB_OFFSET
-        .get()
-        .copied()
-        .unwrap_or_else(|| chrono::Utc.fix())
-}
-
-/// The date of an instant in the laboratory's time zone (e.g. a calibration's date from its start).
-pub fn local_date(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
-    t.with_timezone(&lab_offset()).date_naive()
-}
-
 /// Who is acting, for which request. Built by the HTTP layer from a verified token.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Ctx {
+    pub clock: Clock,
     pub user_id: Option<UserId>,
     pub role: Option<Role>,
     /// Set for customer users: every query they reach is confined to this organisation.
@@ -72,8 +47,34 @@ pub struct Ctx {
 
 impl Ctx {
     /// The system itself (start-up, command line), with no user behind it.
-    pub fn system() -> Self {
-        Ctx::default()
+    pub fn system(clock: Clock) -> Self {
+        Ctx {
+            clock,
+            user_id: None,
+            role: None,
+            customer_id: None,
+            request_id: None,
+        }
+    }
+
+    /// The same actor for another request's work (a nested use case, a demo step).
+    pub fn acting(&self, user_id: UserId, role: Role, customer_id: Option<CustomerId>) -> Self {
+        Ctx {
+            user_id: Some(user_id),
+            role: Some(role),
+            customer_id,
+            ..self.clone()
+        }
+    }
+
+    /// Now, by the service's clock.
+    pub fn now(&self) -> chrono::NaiveDateTime {
+        self.clock.now_naive()
+    }
+
+    /// Today in the laboratory's time zone.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
     }
 
     /// The customer organisation a customer user is confined to; `None` for staff.

@@ -16,8 +16,8 @@ use crate::db::schema::{
     certificates, corrective_actions, customers, nonconformities, standard_calibrations, standards,
 };
 use crate::db::{
-    now, take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn,
-    InstrumentId, NonconformityId, StandardCalibrationId, StandardId,
+    take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn, InstrumentId,
+    NonconformityId, StandardCalibrationId, StandardId,
 };
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::quality::{check_move, NcDecision, NcSource, NcStatus, NC_MOVES};
@@ -228,7 +228,7 @@ pub struct NewNc {
 pub fn raise(conn: &mut DbConn, ctx: &Ctx, nc: NewNc) -> AppResult<Nonconformity> {
     let year = nc.raised_on.year();
     let seq = take_sequence(conn, &format!("nonconformity-{year}"), 1)?;
-    let at = now();
+    let at = ctx.now();
     let row = Nonconformity {
         id: NonconformityId::new(),
         number: format!("NC-{year}-{seq:03}"),
@@ -546,7 +546,7 @@ pub fn create(
     let mut errors = Vec::new();
     let title = required_text("title", &input.title, &mut errors);
     let description = required_text("description", &input.description, &mut errors);
-    let today = super::standards::today();
+    let today = ctx.today();
     let raised_on = input.raised_on.unwrap_or(today);
     if raised_on > today {
         errors.push(FieldError::new("raised_on", "must not be in the future"));
@@ -615,7 +615,7 @@ fn change(
         check_version(expected, before.version)?;
         check_move("nonconformity", NC_MOVES, before.status, to).map_err(AppError::Conflict)?;
         apply(conn, &before)?;
-        let at = now();
+        let at = ctx.now();
         diesel::update(nonconformities::table.find(id))
             .set((
                 nonconformities::status.eq(to),
@@ -743,7 +743,7 @@ pub fn close(
             diesel::update(nonconformities::table.find(id))
                 .set((
                     nonconformities::closure_notes.eq(&notes),
-                    nonconformities::closed_at.eq(now()),
+                    nonconformities::closed_at.eq(ctx.now()),
                 ))
                 .execute(conn)?;
             Ok(())

@@ -10,7 +10,7 @@ use super::cmc::quantity_exists;
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::Procedure;
 use crate::db::schema::procedures;
-use crate::db::{now, write_tx, DbConn, ProcedureId, UserId};
+use crate::db::{write_tx, DbConn, ProcedureId, UserId};
 use crate::domain::calibration::{
     evaluate_point, PointError, PointFacts, ProcedureStatus, ProcedureTemplate,
 };
@@ -179,7 +179,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateProcedure) -> AppResult
             .filter(procedures::code.eq(&code))
             .select(diesel::dsl::max(procedures::procedure_version))
             .first(conn)?;
-        let at = now();
+        let at = ctx.now();
         let procedure = Procedure {
             id: ProcedureId::new(),
             code: code.clone(),
@@ -254,7 +254,7 @@ pub fn update(
                 input.effective_on.map(|d| procedures::effective_on.eq(d)),
                 template.map(|t| procedures::template.eq(t)),
                 procedures::version.eq(before.version + 1),
-                procedures::updated_at.eq(now()),
+                procedures::updated_at.eq(ctx.now()),
             ))
             .get_result::<Procedure>(conn)?;
         audit::record(
@@ -290,7 +290,7 @@ pub fn approve(
                 before.status
             )));
         }
-        let at = now();
+        let at = ctx.now();
         let superseded = diesel::update(procedures::table)
             .filter(procedures::code.eq(&before.code))
             .filter(procedures::status.eq(ProcedureStatus::Approved))
@@ -349,7 +349,7 @@ pub fn withdraw(
             .set((
                 procedures::status.eq(ProcedureStatus::Withdrawn),
                 procedures::version.eq(before.version + 1),
-                procedures::updated_at.eq(now()),
+                procedures::updated_at.eq(ctx.now()),
             ))
             .get_result::<Procedure>(conn)?;
         audit::record(

@@ -13,7 +13,7 @@ use super::nonconformities::{self, Affected, NewNc};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::ProficiencyTest;
 use crate::db::schema::proficiency_tests;
-use crate::db::{now, write_tx, DbConn, ProficiencyTestId};
+use crate::db::{write_tx, DbConn, ProficiencyTestId};
 use crate::domain::proficiency::{en_number, is_satisfactory};
 use crate::domain::quality::{NcSource, PtStatus};
 use crate::domain::Decimal;
@@ -106,7 +106,7 @@ pub fn plan(conn: &mut DbConn, ctx: &Ctx, input: PlanParticipation) -> AppResult
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let at = now();
+    let at = ctx.now();
     let row = ProficiencyTest {
         id: ProficiencyTestId::new(),
         scheme,
@@ -180,7 +180,7 @@ pub fn report(
             errors.push(FieldError::new(field, "must not be negative"));
         }
     }
-    if input.reported_on > super::standards::today() {
+    if input.reported_on > ctx.today() {
         errors.push(FieldError::new("reported_on", "must not be in the future"));
     }
     let en = en_number(
@@ -254,7 +254,7 @@ pub fn report(
                 proficiency_tests::reported_on.eq(input.reported_on),
                 proficiency_tests::nonconformity_id.eq(nc),
                 proficiency_tests::version.eq(before.version + 1),
-                proficiency_tests::updated_at.eq(now()),
+                proficiency_tests::updated_at.eq(ctx.now()),
             ))
             .execute(conn)?;
         let after = find(conn, id)?;
@@ -289,7 +289,7 @@ pub struct DisciplinePlan {
 }
 
 /// The participation plan of a year, per discipline.
-pub fn plan_for_year(conn: &mut DbConn, year: i32) -> AppResult<Vec<DisciplinePlan>> {
+pub fn plan_for_year(conn: &mut DbConn, ctx: &Ctx, year: i32) -> AppResult<Vec<DisciplinePlan>> {
     let start =
         NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| AppError::field("year", "not a year"))?;
     let end = NaiveDate::from_ymd_opt(year, 12, 31)
@@ -303,7 +303,7 @@ pub fn plan_for_year(conn: &mut DbConn, year: i32) -> AppResult<Vec<DisciplinePl
         ))
         .select(ProficiencyTest::as_select())
         .load(conn)?;
-    let today = super::standards::today();
+    let today = ctx.today();
     let mut by: BTreeMap<String, DisciplinePlan> = BTreeMap::new();
     for p in rows {
         let e = by

@@ -13,6 +13,7 @@ use super::competence::{self, AuthorizationView};
 use super::complaints::{self, ComplaintView};
 use super::corrective_actions::{self, CorrectiveActionView};
 use super::nonconformities::{self, NonconformityView};
+use super::Ctx;
 use crate::db::quality_models::{
     Complaint, ControlledDocument, CorrectiveAction, Finding, InternalAudit, ManagementReview,
     Nonconformity, ProficiencyTest, Qualification,
@@ -472,13 +473,18 @@ fn nc_summaries(
     Ok(out)
 }
 
-pub fn audit_pack(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResult<AuditPack> {
+pub fn audit_pack(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<AuditPack> {
     check_period(from, to)?;
-    let today = super::standards::today();
+    let today = ctx.today();
     let lab = super::lab::get(conn)?;
     let end = start_of(to) + chrono::Duration::days(1);
 
-    let staff = competence::all_staff(conn)?;
+    let staff = competence::all_staff(conn, ctx)?;
     let mut expired = 0;
     let mut expiring = 0;
     for s in &staff {
@@ -520,7 +526,7 @@ pub fn audit_pack(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResul
         .load(conn)?;
     let complaints: Vec<ComplaintView> = complaint_rows
         .into_iter()
-        .map(|c| complaints::view_of(c, false))
+        .map(|c| complaints::view_of(c, false, ctx.today()))
         .collect();
 
     let nc_rows: Vec<Nonconformity> = ncs_t::table
@@ -547,7 +553,7 @@ pub fn audit_pack(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResul
         .load(conn)?;
     let corrective_actions = ca_rows
         .into_iter()
-        .map(corrective_actions::view_of)
+        .map(|c| corrective_actions::view_of(c, ctx.today()))
         .collect::<AppResult<Vec<_>>>()?;
 
     let audit_rows: Vec<InternalAudit> = internal_audits::table
@@ -680,7 +686,7 @@ pub fn audit_pack(conn: &mut DbConn, from: NaiveDate, to: NaiveDate) -> AppResul
         accreditation_number: lab.accreditation_number,
         from,
         to,
-        generated_at: Utc::now(),
+        generated_at: ctx.clock.now(),
         personnel,
         equipment,
         technical_records,
@@ -735,9 +741,9 @@ pub struct AttentionStandard {
     pub days_left: Option<i64>,
 }
 
-pub fn attention(conn: &mut DbConn) -> AppResult<Attention> {
-    let today = super::standards::today();
-    let authorizations = competence::expiring(conn, competence::EXPIRING_DAYS)?;
+pub fn attention(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Attention> {
+    let today = ctx.today();
+    let authorizations = competence::expiring(conn, ctx, competence::EXPIRING_DAYS)?;
     let qualifications: Vec<Qualification> = staff_qualifications::table
         .filter(
             staff_qualifications::expires_on
@@ -750,7 +756,7 @@ pub fn attention(conn: &mut DbConn) -> AppResult<Attention> {
         .order(staff_qualifications::expires_on.asc())
         .select(Qualification::as_select())
         .load(conn)?;
-    let mut standards_out: Vec<AttentionStandard> = super::standards::due(conn, 30)?
+    let mut standards_out: Vec<AttentionStandard> = super::standards::due(conn, ctx, 30)?
         .into_iter()
         .map(|d| AttentionStandard {
             id: d.standard.id,
@@ -798,7 +804,7 @@ pub fn attention(conn: &mut DbConn) -> AppResult<Attention> {
         .select(CorrectiveAction::as_select())
         .load(conn)?
         .into_iter()
-        .map(corrective_actions::view_of)
+        .map(|c| corrective_actions::view_of(c, ctx.today()))
         .collect::<AppResult<Vec<_>>>()?;
     let complaints: Vec<ComplaintView> = complaints_t::table
         .filter(complaints_t::status.ne(ComplaintStatus::Closed))
@@ -806,7 +812,7 @@ pub fn attention(conn: &mut DbConn) -> AppResult<Attention> {
         .select(Complaint::as_select())
         .load(conn)?
         .into_iter()
-        .map(|c| complaints::view_of(c, false))
+        .map(|c| complaints::view_of(c, false, ctx.today()))
         .collect();
     let findings_out: Vec<FindingView> = findings::table
         .filter(findings::status.eq(FindingStatus::Open))

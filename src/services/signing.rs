@@ -15,7 +15,7 @@ use super::audit::{self, Change};
 use super::Ctx;
 use crate::db::models::SigningKey;
 use crate::db::schema::signing_keys;
-use crate::db::{now, write_tx, DbConn};
+use crate::db::{write_tx, DbConn};
 use crate::error::{AppError, AppResult};
 
 /// A published key, as `GET /api/v1/lab/public-keys` lists it.
@@ -105,7 +105,7 @@ fn create_key(conn: &mut DbConn, ctx: &Ctx) -> AppResult<SigningKey> {
         algorithm: "Ed25519".to_owned(),
         public_key: B64.encode(public),
         private_key: B64.encode(seed),
-        created_at: now(),
+        created_at: ctx.now(),
         retired_at: None,
     };
     write_tx(conn, |conn| {

@@ -21,7 +21,7 @@ use crate::db::schema::{
     standard_status_changes, standards, users,
 };
 use crate::db::{
-    lower, lower_opt, now, write_tx, DbConn, ExternalBodyId, FileId, IntermediateCheckId,
+    lower, lower_opt, write_tx, DbConn, ExternalBodyId, FileId, IntermediateCheckId,
     StandardCalibrationId, StandardId, StatusChangeId, UserId,
 };
 use crate::domain::traceability::{
@@ -36,8 +36,6 @@ pub const MAX_CHAIN_DEPTH: i32 = 20;
 /// "Due soon" on a standard's own record means within this many days.
 pub const DUE_SOON_DAYS: i64 = 30;
 pub const MAX_FILE_BYTES: usize = 20 << 20;
-
-pub use super::today;
 
 // ---------------------------------------------------------------------------------------------
 // The register
@@ -125,9 +123,14 @@ pub struct StandardView {
 }
 
 impl StandardView {
-    fn of(s: Standard, current: Option<CurrentCalibration>, within_days: i64) -> Self {
+    fn of(
+        s: Standard,
+        current: Option<CurrentCalibration>,
+        within_days: i64,
+        today: NaiveDate,
+    ) -> Self {
         StandardView {
-            due_status: due_status(current.as_ref().map(|c| c.due_on), today(), within_days),
+            due_status: due_status(current.as_ref().map(|c| c.due_on), today, within_days),
             current_calibration: current,
             id: s.id,
             asset_id: s.asset_id,
@@ -204,14 +207,19 @@ fn current_calibrations(
         .collect())
 }
 
-fn view(conn: &mut DbConn, standard: Standard) -> AppResult<StandardView> {
+fn view(conn: &mut DbConn, ctx: &Ctx, standard: Standard) -> AppResult<StandardView> {
     let current = current_calibrations(conn, &[standard.id])?.remove(&standard.id);
-    Ok(StandardView::of(standard, current, DUE_SOON_DAYS))
+    Ok(StandardView::of(
+        standard,
+        current,
+        DUE_SOON_DAYS,
+        ctx.today(),
+    ))
 }
 
-pub fn get(conn: &mut DbConn, id: StandardId) -> AppResult<StandardView> {
+pub fn get(conn: &mut DbConn, ctx: &Ctx, id: StandardId) -> AppResult<StandardView> {
     let standard = find(conn, id)?;
-    view(conn, standard)
+    view(conn, ctx, standard)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -224,6 +232,7 @@ pub struct StandardFilter {
 
 pub fn list(
     conn: &mut DbConn,
+    ctx: &Ctx,
     filter: &StandardFilter,
     page: &PageRequest,
 ) -> AppResult<Page<StandardView>> {
@@ -265,7 +274,7 @@ pub fn list(
             .into_iter()
             .map(|s| {
                 let c = current.remove(&s.id);
-                StandardView::of(s, c, DUE_SOON_DAYS)
+                StandardView::of(s, c, DUE_SOON_DAYS, ctx.today())
             })
             .collect(),
         next_cursor: page.next_cursor,
@@ -303,7 +312,7 @@ fn check_fields(s: &Standard, conn: &mut DbConn, errors: &mut Vec<FieldError>) -
 
 pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateStandard) -> AppResult<StandardView> {
     let mut errors = Vec::new();
-    let at = now();
+    let at = ctx.now();
     let standard = Standard {
         id: StandardId::new(),
         asset_id: required_text("asset_id", &input.asset_id, &mut errors),
@@ -364,7 +373,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateStandard) -> AppResult<
         )?;
         Ok(())
     })?;
-    Ok(StandardView::of(standard, None, DUE_SOON_DAYS))
+    Ok(StandardView::of(standard, None, DUE_SOON_DAYS, ctx.today()))
 }
 
 pub fn update(
@@ -399,7 +408,7 @@ pub fn update(
             .set((
                 &changes,
                 standards::version.eq(before.version + 1),
-                standards::updated_at.eq(now()),
+                standards::updated_at.eq(ctx.now()),
             ))
             .get_result::<Standard>(conn)?;
         check_fields(&updated, conn, &mut errors)?;
@@ -420,7 +429,7 @@ pub fn update(
         )?;
         Ok(updated)
     })?;
-    view(conn, updated)
+    view(conn, ctx, updated)
 }
 
 fn insert_status_change(
@@ -438,7 +447,7 @@ fn insert_status_change(
         to_status: to,
         reason: reason.to_string(),
         changed_by: ctx.user_id,
-        changed_at: now(),
+        changed_at: ctx.now(),
     };
     diesel::insert_into(standard_status_changes::table)
         .values(&change)
@@ -459,7 +468,7 @@ fn set_status(
             standards::status.eq(to),
             standards::status_reason.eq(reason),
             standards::version.eq(before.version + 1),
-            standards::updated_at.eq(now()),
+            standards::updated_at.eq(ctx.now()),
         ))
         .get_result::<Standard>(conn)?;
     insert_status_change(conn, ctx, before.id, Some(before.status), to, reason)?;
@@ -506,7 +515,7 @@ pub fn change_status(
         }
         set_status(conn, ctx, &before, input.status, &reason)
     })?;
-    view(conn, updated)
+    view(conn, ctx, updated)
 }
 
 pub fn status_history(conn: &mut DbConn, id: StandardId) -> AppResult<Vec<StatusChange>> {
@@ -735,7 +744,7 @@ pub fn record_calibration(
     let mut errors = Vec::new();
     let certificate_number =
         required_text("certificate_number", &input.certificate_number, &mut errors);
-    if input.calibrated_on > today() {
+    if input.calibrated_on > ctx.today() {
         errors.push(FieldError::new(
             "calibrated_on",
             "must not be in the future",
@@ -842,7 +851,7 @@ pub fn record_calibration(
         due_on,
         due_override_reason,
         recorded_by: ctx.user_id,
-        recorded_at: now(),
+        recorded_at: ctx.now(),
     };
     write_tx(conn, |conn| {
         // Re-checked inside the transaction: a concurrent record could have closed a cycle.
@@ -923,7 +932,7 @@ pub fn upload_certificate(
             size_bytes: content.len() as i64,
             content,
             uploaded_by: ctx.user_id,
-            uploaded_at: now(),
+            uploaded_at: ctx.now(),
         };
         diesel::insert_into(standard_calibration_files::table)
             .values(&file)
@@ -1003,7 +1012,7 @@ pub fn record_check(
             "must not be below lower_limit",
         ));
     }
-    if input.checked_on > today() {
+    if input.checked_on > ctx.today() {
         errors.push(FieldError::new("checked_on", "must not be in the future"));
     }
     let unit = required_text("unit", &input.unit, &mut errors);
@@ -1027,7 +1036,7 @@ pub fn record_check(
         result: if passed { "pass" } else { "fail" }.into(),
         notes: optional_text(input.notes),
         performed_by: ctx.user_id,
-        recorded_at: now(),
+        recorded_at: ctx.now(),
     };
     write_tx(conn, |conn| {
         let standard = find(conn, standard_id)?;
@@ -1125,7 +1134,7 @@ pub struct DueItem {
 
 /// Standards not retired whose calibration is due within `within_days` (or overdue, or missing),
 /// overdue ones first, then by due date.
-pub fn due(conn: &mut DbConn, within_days: i64) -> AppResult<Vec<DueItem>> {
+pub fn due(conn: &mut DbConn, ctx: &Ctx, within_days: i64) -> AppResult<Vec<DueItem>> {
     #[derive(QueryableByName)]
     struct Row {
         #[diesel(sql_type = Text)]
@@ -1140,7 +1149,7 @@ pub fn due(conn: &mut DbConn, within_days: i64) -> AppResult<Vec<DueItem>> {
          FROM standards s WHERE s.status <> 'retired'",
     )
     .load::<Row>(conn)?;
-    let today = today();
+    let today = ctx.today();
     let limit = today + chrono::Duration::days(within_days);
     let mut due: Vec<(StandardId, Option<NaiveDate>)> = rows
         .into_iter()
@@ -1165,7 +1174,7 @@ pub fn due(conn: &mut DbConn, within_days: i64) -> AppResult<Vec<DueItem>> {
             let s = by_id.remove(&id)?;
             let c = current.remove(&id);
             Some(DueItem {
-                standard: StandardView::of(s, c, within_days),
+                standard: StandardView::of(s, c, within_days, ctx.today()),
                 due_on,
                 days_left: due_on.map(|d| (d - today).num_days()),
             })

@@ -9,7 +9,7 @@ use super::auth::{check_password_policy, hash_password};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{User, UserChanges};
 use crate::db::schema::{refresh_tokens, users};
-use crate::db::{now, write_tx, CustomerId, DbConn, UserId};
+use crate::db::{write_tx, CustomerId, DbConn, UserId};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -167,7 +167,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateUser) -> AppResult<User
         return Err(AppError::Validation(errors));
     }
     let password_hash = hash_password(&input.password)?;
-    let at = now();
+    let at = ctx.now();
     let user = User {
         id: UserId::new(),
         email,
@@ -253,7 +253,7 @@ pub fn update(
         if before.role == Role::Admin && role != Role::Admin {
             ensure_another_admin(conn, id)?;
         }
-        let at = now();
+        let at = ctx.now();
         let updated = diesel::update(users::table.find(id))
             .set((
                 &changes,
@@ -267,7 +267,7 @@ pub fn update(
                 .execute(conn)?;
         }
         if password_hash.is_some() || before.role != updated.role {
-            end_sessions(conn, id)?;
+            end_sessions(conn, ctx, id)?;
         }
         audit::record(
             conn,
@@ -305,11 +305,11 @@ fn ensure_another_admin(conn: &mut DbConn, except: UserId) -> AppResult<()> {
     Ok(())
 }
 
-fn end_sessions(conn: &mut DbConn, id: UserId) -> AppResult<()> {
+fn end_sessions(conn: &mut DbConn, ctx: &Ctx, id: UserId) -> AppResult<()> {
     diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::user_id.eq(id))
         .filter(refresh_tokens::revoked_at.is_null())
-        .set(refresh_tokens::revoked_at.eq(now()))
+        .set(refresh_tokens::revoked_at.eq(ctx.now()))
         .execute(conn)?;
     Ok(())
 }
@@ -334,13 +334,13 @@ pub fn delete(
         }
         let updated = diesel::update(users::table.find(id))
             .set((
-                users::deleted_at.eq(now()),
+                users::deleted_at.eq(ctx.now()),
                 users::deleted_by.eq(ctx.user_id),
                 users::delete_reason.eq(reason),
                 users::version.eq(before.version + 1),
             ))
             .get_result::<User>(conn)?;
-        end_sessions(conn, id)?;
+        end_sessions(conn, ctx, id)?;
         audit::record(
             conn,
             ctx,

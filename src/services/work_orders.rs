@@ -15,8 +15,8 @@ use crate::db::schema::{
     work_orders,
 };
 use crate::db::{
-    now, take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, UserId,
-    WorkOrderId, WorkOrderItemId,
+    take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, UserId, WorkOrderId,
+    WorkOrderItemId,
 };
 use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service};
 use crate::domain::Decimal;
@@ -252,6 +252,7 @@ pub fn list(
 
 fn check_item(
     conn: &mut DbConn,
+    ctx: &Ctx,
     customer: CustomerId,
     n: usize,
     item: &NewItem,
@@ -290,7 +291,7 @@ fn check_item(
                     "must be the work order's customer",
                 ));
             }
-            instruments::validate_new(conn, new, &field("new_instrument."), errors)?;
+            instruments::validate_new(conn, ctx, new, &field("new_instrument."), errors)?;
         }
     }
     match (item.decision_rule, &item.guard_band) {
@@ -326,7 +327,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
         ));
     }
     for (n, item) in input.items.iter().enumerate() {
-        check_item(conn, input.customer_id, n, item, &mut errors)?;
+        check_item(conn, ctx, input.customer_id, n, item, &mut errors)?;
     }
     let mut seen = std::collections::HashSet::new();
     for (n, item) in input.items.iter().enumerate() {
@@ -344,8 +345,8 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
     }
     let customer = input.customer_id;
     let id = write_tx(conn, |conn| {
-        let at = now();
-        let year = Utc::now().format("%y").to_string();
+        let at = ctx.now();
+        let year = ctx.clock.now().format("%y").to_string();
         let seq = take_sequence(conn, &format!("work_order:{year}"), 1)?;
         let order = WorkOrder {
             id: WorkOrderId::new(),
@@ -432,7 +433,7 @@ fn record_status(
     to: ItemStatus,
     reason: Option<&str>,
 ) -> AppResult<()> {
-    let at = now();
+    let at = ctx.now();
     diesel::insert_into(item_status_events::table)
         .values(ItemStatusEvent {
             id: ItemEventId::new(),
@@ -535,7 +536,7 @@ pub fn change_item_status(
                 work_order_items::status_before_hold.eq(before_hold),
                 work_order_items::status_reason.eq(&reason),
                 work_order_items::version.eq(item.version + 1),
-                work_order_items::updated_at.eq(now()),
+                work_order_items::updated_at.eq(ctx.now()),
             ))
             .get_result::<WorkOrderItem>(conn)?;
         record_status(conn, ctx, &updated, Some(from), to, reason.as_deref())?;
@@ -625,6 +626,6 @@ pub fn receipt(
             .collect(),
         notes: order.notes.unwrap_or_default(),
         qr_url: Some(format!("{public_url}/api/v1/work-orders/{id}")),
-        generated_at: Utc::now(),
+        generated_at: ctx.clock.now(),
     })
 }

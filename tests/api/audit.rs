@@ -84,7 +84,7 @@ async fn a_rolled_back_change_leaves_no_event() {
     let result: Result<(), AppError> = write_tx(&mut conn, |conn| {
         audit::record(
             conn,
-            &Ctx::system(),
+            &Ctx::system(clock()),
             Change {
                 action: "create",
                 entity_type: "test",
@@ -99,7 +99,7 @@ async fn a_rolled_back_change_leaves_no_event() {
     write_tx(&mut conn, |conn| {
         audit::record(
             conn,
-            &Ctx::system(),
+            &Ctx::system(clock()),
             Change {
                 action: "create",
                 entity_type: "test",

@@ -203,7 +203,8 @@ fn b64(bytes: &[u8]) -> String {
 #[tokio::test]
 async fn bad_tokens_are_rejected() {
     let app = spawn_app().await;
-    let good = app.token(ADMIN).await;
+    // A technician's genuine token: the tampered copy below claims a role it does not hold.
+    let good = app.token(TECH).await;
     let claims: serde_json::Value = {
         let payload = good.split('.').nth(1).unwrap_or_default();
         serde_json::from_slice(
@@ -230,13 +231,14 @@ async fn bad_tokens_are_rejected() {
     other_audience["aud"] = json!("someone-else");
     let mut other_issuer = claims.clone();
     other_issuer["iss"] = json!("https://evil.example");
+    assert_eq!(claims["role"], "technician", "{claims}");
     let mut escalated = claims.clone();
     escalated["role"] = json!("admin");
     let parts: Vec<&str> = good.split('.').collect();
     let tampered = format!(
         "{}.{}.{}",
         parts[0],
-        b64(escalated.to_string().replace("admin", "admin ").as_bytes()),
+        b64(escalated.to_string().as_bytes()),
         parts[2]
     );
     let alg_none = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
@@ -259,8 +261,12 @@ async fn bad_tokens_are_rejected() {
         ("garbage", "not.a.token".to_string()),
     ];
     assert_eq!(app.get("/api/v1/me", &good).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get("/api/v1/users", &good).await.status,
+        StatusCode::FORBIDDEN
+    );
     for (what, token) in cases {
-        let reply = app.get("/api/v1/me", &token).await;
+        let reply = app.get("/api/v1/users", &token).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}");
         assert_eq!(reply.headers["www-authenticate"], "Bearer", "{what}");
     }

@@ -1,7 +1,7 @@
 //! Calibration procedures and records (issue 6): the four-eyes rule, re-authentication, unfit
 //! standards, environmental limits, the CMC floor, amendments, reverse traceability to points.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -44,7 +44,7 @@ impl Bench {
         let qm = app.token(QM).await;
         let signatory = app.token(SIGNATORY).await;
         let draft = app
-            .post("/api/v1/procedures", &qm, json!({"code": "QT-TEST-01", "title": "Hiệu chuẩn cân / Balance calibration", "quantity": "mass", "effective_on": calab::services::today() - Duration::days(30), "template": template()}))
+            .post("/api/v1/procedures", &qm, json!({"code": "QT-TEST-01", "title": "Hiệu chuẩn cân / Balance calibration", "quantity": "mass", "effective_on": today() - Duration::days(30), "template": template()}))
             .await;
         assert_eq!(draft.status, StatusCode::CREATED, "{:?}", draft.body);
         let id = draft.body["id"].as_str().unwrap_or_default().to_string();
@@ -88,7 +88,7 @@ impl Bench {
         let standard = standard_id(&self.app, &self.qm, standard_asset).await;
         json!({
             "item_id": item, "procedure_id": self.procedure,
-            "started_at": Utc::now() - Duration::hours(2), "ended_at": Utc::now() - Duration::hours(1),
+            "started_at": earlier_today(Duration::hours(2)), "ended_at": earlier_today(Duration::hours(1)),
             "location": "Phòng Khối lượng",
             "environment": {"temperature": {"value": "21.5", "unit": "°C"}, "humidity": {"value": "55", "unit": "%RH"}},
             "points": [{"nominal": "1000", "unit": "g", "reference_value": "1000.0011",
@@ -246,8 +246,8 @@ async fn the_author_never_approves_whatever_the_route() {
             "/api/v1/authorizations",
             &b.qm,
             json!({"user_id": other.body["id"], "function": "review_approve",
-            "discipline": "mass", "valid_from": calab::services::today() - Duration::days(1),
-            "valid_until": calab::services::today() + Duration::days(365)}),
+            "discipline": "mass", "valid_from": today() - Duration::days(1),
+            "valid_until": today() + Duration::days(365)}),
         )
         .await;
     assert_eq!(granted.status, StatusCode::CREATED, "{:?}", granted.body);
@@ -526,7 +526,7 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
         ["environment.humidity"]
     );
     // A draft procedure cannot be used, and an approved one is never edited.
-    let draft = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "QT-TEST-01", "title": "v2", "quantity": "mass", "effective_on": calab::services::today(), "template": template()})).await;
+    let draft = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "QT-TEST-01", "title": "v2", "quantity": "mass", "effective_on": today(), "template": template()})).await;
     assert_eq!(draft.body["procedure_version"], 2);
     let mut with_draft = b.record_input(&item, "M-WS-01").await;
     with_draft["procedure_id"] = draft.body["id"].clone();
@@ -551,7 +551,7 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
         )
         .await;
     assert_eq!(edit.status, StatusCode::CONFLICT);
-    let broken = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "X", "title": "x", "quantity": "mass", "effective_on": calab::services::today(),
+    let broken = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "X", "title": "x", "quantity": "mass", "effective_on": today(),
         "template": {"budget": {"model": "indication - nothing", "inputs": [{"name": "indication", "source": "readings"}]}}})).await;
     assert_eq!(broken.fields(), ["template.budget"]);
 }
@@ -564,7 +564,7 @@ async fn the_cmc_is_a_floor_refused_or_raised() {
     ] {
         let b = Bench::new(&[("CALAB_CMC_POLICY", policy)]).await;
         // A scope entry far above what this balance achieves.
-        let cmc = b.app.post("/api/v1/cmc", &b.qm, json!({"quantity": "mass", "range_min": 999, "range_max": 1001, "unit": "g", "cmc_absolute": 0.005, "valid_from": calab::services::today() - Duration::days(1)})).await;
+        let cmc = b.app.post("/api/v1/cmc", &b.qm, json!({"quantity": "mass", "range_min": 999, "range_max": 1001, "unit": "g", "cmc_absolute": 0.005, "valid_from": today() - Duration::days(1)})).await;
         assert_eq!(cmc.status, StatusCode::CREATED);
         // The demo's own mass CMC is smaller; withdraw it so the new one applies.
         let list = b.app.get("/api/v1/cmc?quantity=mass", &b.qm).await;
@@ -576,7 +576,7 @@ async fn the_cmc_is_a_floor_refused_or_raised() {
                         &format!("/api/v1/cmc/{id}"),
                         &b.qm,
                         &format!("\"{}\"", entry["version"]),
-                        json!({"withdrawn_on": calab::services::today() - Duration::days(1)}),
+                        json!({"withdrawn_on": today() - Duration::days(1)}),
                     )
                     .await;
             }
@@ -619,7 +619,7 @@ async fn reverse_traceability_reaches_points_through_two_levels() {
         .body;
     // M-WS-01 was calibrated in-house against M-REF-01: the point depends on both.
     let reference = standard_id(&b.app, &b.qm, "M-REF-01").await;
-    let from = calab::services::today() - Duration::days(365);
+    let from = today() - Duration::days(365);
     let dependents = b
         .app
         .get(
@@ -643,7 +643,7 @@ async fn reverse_traceability_reaches_points_through_two_levels() {
         .iter()
         .all(|p| p["customer_name"].is_string() && p["instrument_lab_id"].is_string()));
     // A window that ends before the calibration finds nothing.
-    let before = calab::services::today() - Duration::days(1);
+    let before = today() - Duration::days(1);
     let none = b
         .app
         .get(

@@ -1,9 +1,11 @@
 use std::collections::BTreeMap;
 
+use calab::clock::Clock;
 use calab::config::Config;
 use calab::db::Pool;
 use calab::domain::Role;
 use calab::services::bootstrap::{self, DEMO_PASSWORD};
+use calab::services::Ctx;
 use diesel::Connection;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -117,7 +119,59 @@ pub fn test_config(
     for (k, v) in extra {
         env.insert(k.to_string(), v.to_string());
     }
-    Config::from_sources(None, &env).expect("valid test config")
+    let mut config = Config::from_sources(None, &env).expect("valid test config");
+    config.clock = clock_at(config.clock.offset());
+    config
+}
+
+/// The instant the suite runs at: `CALAB_TEST_NOW` (RFC 3339) when set, so the whole suite can be
+/// run at a chosen time of day or date, else the system's time. One per test process, so the tests
+/// and every service they start agree on "now".
+fn test_start() -> Option<chrono::DateTime<chrono::Utc>> {
+    static START: std::sync::OnceLock<Option<chrono::DateTime<chrono::Utc>>> =
+        std::sync::OnceLock::new();
+    *START.get_or_init(|| {
+        let text = std::env::var("CALAB_TEST_NOW").ok()?;
+        let start = chrono::DateTime::parse_from_rfc3339(&text)
+            .unwrap_or_else(|e| panic!("CALAB_TEST_NOW={text:?} is not RFC 3339: {e}"));
+        Some(start.with_timezone(&chrono::Utc))
+    })
+}
+
+fn clock_at(offset: chrono::FixedOffset) -> Clock {
+    static SKEWED: std::sync::OnceLock<Option<Clock>> = std::sync::OnceLock::new();
+    let skewed = SKEWED.get_or_init(|| test_start().map(|t| Clock::starting_at(offset, t)));
+    match skewed {
+        Some(clock) if clock.offset() == offset => *clock,
+        _ => Clock::system(offset),
+    }
+}
+
+/// The suite's clock in the demo lab's time zone (what the services started by the tests use).
+pub fn clock() -> Clock {
+    clock_at(chrono::FixedOffset::east_opt(7 * 3600).expect("offset"))
+}
+
+/// Today in the lab's time zone, by the suite's clock.
+pub fn today() -> chrono::NaiveDate {
+    clock().today()
+}
+
+/// Now, by the suite's clock.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    clock().now()
+}
+
+/// `ago` before now, but never before the lab's midnight: an instant that is dated today in the
+/// lab's time zone whatever the time of day the suite runs at.
+pub fn earlier_today(ago: chrono::Duration) -> chrono::DateTime<chrono::Utc> {
+    let clock = clock();
+    let midnight = today()
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(clock.offset()).single())
+        .expect("midnight")
+        .with_timezone(&chrono::Utc);
+    (clock.now() - ago).max(midnight)
 }
 
 /// Starts the service with the demo lab (its users and two customers) on a fresh database.
@@ -140,7 +194,7 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         let settings = calab::services::certificates::IssueSettings {
             public_url: cfg.public_url.clone(),
         };
-        bootstrap::seed_demo(&mut conn, &settings).expect("demo data");
+        bootstrap::seed_demo(&mut conn, &Ctx::system(cfg.clock), &settings).expect("demo data");
         pool
     })
     .await
@@ -170,6 +224,16 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// The items of a successful list reply (panics on any other reply, so that a check over
+    /// "every item" cannot pass on an error).
+    pub fn listed(&self) -> Vec<Value> {
+        assert_eq!(self.status, StatusCode::OK, "{:?}", self.body);
+        self.body["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| panic!("not a list: {:?}", self.body))
+    }
+
     pub fn etag(&self) -> String {
         self.headers
             .get("etag")
@@ -298,14 +362,17 @@ impl TestApp {
 }
 
 /// Runs a command-line tool on `bytes` written to a temporary file named `file` (the tool's
-/// arguments name it as `{}`). `None`, with a notice, when the tool is not installed (CI installs
-/// poppler-utils, qpdf and libxml2-utils).
+/// arguments name it as `{}`). `None`, with a notice, when the tool is not installed and
+/// `CALAB_REQUIRE_TOOLS` is not set (CI sets it and installs poppler-utils, qpdf and libxml2-utils).
 pub fn run_tool(
     tool: &str,
     args: &[&str],
     file: &str,
     bytes: &[u8],
 ) -> Option<std::process::Output> {
+    if !calab::testing::have_tool(tool, "poppler-utils, qpdf or libxml2-utils") {
+        return None;
+    }
     let dir = std::env::temp_dir().join(format!("calab-tool-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).ok()?;
     let path = dir.join(file);
@@ -314,13 +381,7 @@ pub fn run_tool(
     let args: Vec<String> = args.iter().map(|a| a.replace("{}", &path)).collect();
     let out = std::process::Command::new(tool).args(&args).output();
     let _ = std::fs::remove_dir_all(&dir);
-    match out {
-        Ok(out) => Some(out),
-        Err(_) => {
-            eprintln!("{tool} not available: not checked");
-            None
-        }
-    }
+    Some(out.unwrap_or_else(|e| panic!("running {tool}: {e}")))
 }
 
 /// The text of a PDF, when poppler-utils is installed.

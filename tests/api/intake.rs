@@ -19,8 +19,12 @@ async fn receive(app: &TestApp, token: &str, customer: &str, serials: &[&str]) -
                         "condition": {"flags": ["dirty"], "remarks": "Đĩa cân bẩn"}, "accessories": "Nắp che gió"}))
         .collect();
     let reply = app
-        .post("/api/v1/work-orders", token, json!({"customer_id": customer, "promised_on": calab::services::today() + Duration::days(7),
-              "contract_review_note": "internal: rush job", "items": items}))
+        .post(
+            "/api/v1/work-orders",
+            token,
+            json!({"customer_id": customer, "promised_on": today() + Duration::days(7),
+              "contract_review_note": "internal: rush job", "items": items}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
     reply.body
@@ -359,14 +363,22 @@ async fn recall_window_boundaries() {
     let app = spawn_app().await;
     let tech = app.token(TECH).await;
     let customer = app.customer_id_of(CUSTOMER_A).await;
-    let today = calab::services::today();
+    let today = today();
     // 12-month interval: due one year after the last calibration.
     let mut ids = Vec::new();
+    let year_after =
+        |d: chrono::NaiveDate| d.checked_add_months(chrono::Months::new(12)).expect("date");
     for (serial, days_until_due) in [("DUE-30", 30i64), ("DUE-31", 31), ("OVERDUE", -5)] {
-        let due = today + Duration::days(days_until_due);
-        let last = due
+        let target = today + Duration::days(days_until_due);
+        let mut last = target
             .checked_sub_months(chrono::Months::new(12))
             .expect("date");
+        // No calibration date falls due on 29 February a year later (the day before does): the
+        // instrument meant to fall outside the window is then calibrated a day later.
+        if year_after(last) < target && days_until_due > 30 {
+            last += Duration::days(1);
+        }
+        let due = year_after(last);
         let mut body = new_instrument(serial);
         body["customer_id"] = json!(customer);
         body["last_calibrated_on"] = json!(last);
@@ -416,9 +428,10 @@ async fn recall_window_boundaries() {
     let theirs = app
         .get("/api/v1/instruments/due?within_days=365&limit=100", &other)
         .await;
-    assert!(theirs.body["items"].as_array().is_some_and(|a| a
+    assert!(theirs
+        .listed()
         .iter()
-        .all(|i| !ids.contains(&i["id"].as_str().unwrap_or_default().to_string()))));
+        .all(|i| !ids.contains(&i["id"].as_str().unwrap_or_default().to_string())));
 }
 
 #[tokio::test]
@@ -447,9 +460,10 @@ async fn a_customer_sees_only_its_own_register() {
     let with_filter = app
         .get(&format!("/api/v1/instruments?customer_id={b}"), &customer)
         .await;
-    assert!(with_filter.body["items"]
-        .as_array()
-        .is_some_and(|a| a.iter().all(|i| i["customer_id"] != b.as_str())));
+    assert!(with_filter
+        .listed()
+        .iter()
+        .all(|i| i["customer_id"] == a.as_str()));
     assert_eq!(
         app.get("/api/v1/instruments?q=SECRET", &customer)
             .await
@@ -478,9 +492,9 @@ async fn a_customer_sees_only_its_own_register() {
     }
     let orders = app.get("/api/v1/work-orders", &customer).await;
     let own = a.clone();
-    assert!(orders.body["items"]
-        .as_array()
-        .is_some_and(|items| items.iter().all(|o| o["customer_id"] == own.as_str())));
+    let orders = orders.listed();
+    assert!(!orders.is_empty());
+    assert!(orders.iter().all(|o| o["customer_id"] == own.as_str()));
     let csv = app
         .client
         .get(app.url("/api/v1/instruments/export.csv"))

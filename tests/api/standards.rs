@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::helpers::*;
 
 fn day(offset: i64) -> NaiveDate {
-    calab::services::today() + Duration::days(offset)
+    today() + Duration::days(offset)
 }
 
 struct Lab {
