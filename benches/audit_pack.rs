@@ -5,6 +5,8 @@
 //! pack for the year, the PDF, and the attention list.
 //! `cargo bench --bench audit_pack` (SQLite); with CALAB_TEST_DATABASE_URL set, on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -3,6 +3,8 @@
 //! version and its hash, the audit event). `cargo bench --bench calibration` (SQLite); with
 //! CALAB_TEST_DATABASE_URL set, on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

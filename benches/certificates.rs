@@ -4,6 +4,8 @@
 //! (SQLite); with CALAB_TEST_DATABASE_URL set, on PostgreSQL. The password check before it
 //! (Argon2id, about 16 ms by design) is not part of the figure.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -3,6 +3,8 @@
 //! Prints medians, p99 and throughput. Every timed request must succeed: a benchmark of errors
 //! would time the wrong thing.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 #[path = "../tests/api/helpers.rs"]
 #[allow(dead_code)]
 mod helpers;

@@ -3,6 +3,8 @@
 //! Issuing end to end (number, render, hash, signature, storage) is measured by
 //! `cargo bench --bench certificates`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 use std::time::{Duration, Instant};
 
 use calab::domain::certificate::{CertificateSnapshot, ResultRow};

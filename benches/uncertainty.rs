@@ -2,6 +2,8 @@
 //! rounded strings included) and (b) 10⁶ Monte Carlo trials of a 6-input model expression.
 //! Run with `flock /tmp/cargo.lock cargo bench`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 use std::hint::black_box;
 use std::time::Instant;
 

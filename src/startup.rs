@@ -115,7 +115,7 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
             config.login_max_failures_per_address,
         ),
         body_limit: config.body_limit,
-        verify_limit: crate::api::verify::RateLimit::per_minute(config.verify_requests_per_minute),
+        verify_limit: api::verify::RateLimit::per_minute(config.verify_requests_per_minute),
         clock: config.clock,
         public_url: config.public_url.clone(),
         raise_to_cmc: config.raise_to_cmc,

@@ -22,8 +22,11 @@ use crate::services::certificates::{self, CopyCheck, Verification};
 pub struct RateLimit {
     window: Duration,
     max: u32,
-    state: Mutex<(HashMap<String, (Instant, u32)>, Instant)>,
+    state: Mutex<Windows>,
 }
+
+/// Each key's window start and count, and when the map was last pruned.
+type Windows = (HashMap<String, (Instant, u32)>, Instant);
 
 const MAX_KEYS: usize = 100_000;
 const PRUNE_ABOVE: usize = 10_000;

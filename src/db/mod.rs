@@ -23,8 +23,8 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/po
 /// One connection type over both backends; queries written once serve both.
 #[derive(diesel::MultiConnection)]
 pub enum DbConn {
-    Pg(diesel::PgConnection),
-    Sqlite(diesel::SqliteConnection),
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
 }
 
 pub type Pool = r2d2::Pool<ConnectionManager>;
@@ -81,11 +81,11 @@ impl ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<DbConn, r2d2::Error> {
         let conn = match self.backend {
             Backend::Sqlite => DbConn::Sqlite(
-                diesel::SqliteConnection::establish(sqlite_path(&self.url))
+                SqliteConnection::establish(sqlite_path(&self.url))
                     .map_err(r2d2::Error::ConnectionError)?,
             ),
             Backend::Postgres => DbConn::Pg(
-                diesel::PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?,
+                PgConnection::establish(&self.url).map_err(r2d2::Error::ConnectionError)?,
             ),
         };
         Ok(conn)
@@ -184,8 +184,7 @@ pub fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T
         DbConn::Pg(c) => {
             AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth()
         }
-    }
-    .map_err(diesel::result::Error::from)?
+    }?
     .is_some();
     if nested {
         return conn.transaction(f);

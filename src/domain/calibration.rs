@@ -202,7 +202,7 @@ pub fn budget_request(
                 }
                 InputSource::Fixed => {
                     input.estimate = Some(t.estimate.unwrap_or(0.0));
-                    input.uncertainty = t.uncertainty.clone();
+                    input.uncertainty = t.uncertainty;
                 }
                 InputSource::Temperature | InputSource::Humidity | InputSource::Pressure => {
                     let (index, what) = match t.source {
@@ -214,7 +214,7 @@ pub fn budget_request(
                         Some(value) => input.estimate = Some(value),
                         None => problems.push(format!("{}: the record states no {what}", t.name)),
                     }
-                    input.uncertainty = t.uncertainty.clone();
+                    input.uncertainty = t.uncertainty;
                 }
             }
             input

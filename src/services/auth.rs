@@ -148,8 +148,8 @@ impl Tokens {
             customer_id: None,
             password_hash: String::new(),
             version: 1,
-            created_at: chrono::NaiveDateTime::default(),
-            updated_at: chrono::NaiveDateTime::default(),
+            created_at: NaiveDateTime::default(),
+            updated_at: NaiveDateTime::default(),
             deleted_at: None,
             deleted_by: None,
             delete_reason: None,
@@ -426,7 +426,7 @@ pub fn refresh(
             .first::<User>(conn)
             .optional()?
             .ok_or(AppError::Unauthenticated("account no longer active"))?;
-        let refresh = insert_refresh_token(conn, &ctx, tokens, user.id, row.family_id)?;
+        let refresh = insert_refresh_token(conn, ctx, tokens, user.id, row.family_id)?;
         Ok(RefreshOutcome::Rotated(pair(tokens, &user, refresh)?))
     })?;
     match outcome {

@@ -218,7 +218,7 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
 
     let today = ctx.today();
     let days_ago = |n: i64| today - chrono::Duration::days(n);
-    let d = |text: &str| Decimal::parse(text).map_err(|e| crate::error::AppError::internal(e));
+    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
     let vmi = external_bodies::create(
         conn,
         ctx,

@@ -241,7 +241,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
     ] {
         let doc = documents::create(
             conn,
-            &system,
+            system,
             CreateDocument {
                 code: code.into(),
                 title: title.into(),
@@ -266,7 +266,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
     }
     let manual2 = documents::create(
         conn,
-        &system,
+        system,
         CreateDocument {
             code: "STCL".into(),
             title: "Sổ tay chất lượng / Quality manual".into(),

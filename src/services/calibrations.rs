@@ -305,6 +305,10 @@ fn reference_uncertainty(
         .map(|p| (p.expanded_uncertainty.value(), p.coverage_factor))
 }
 
+/// The standards each point used: the point's index, the standard and the calibration of it
+/// that was current on the day.
+type PointStandards = Vec<(usize, StandardId, Option<StandardCalibrationId>)>;
+
 /// Checks and evaluates a record version: every rule that protects the record is applied here.
 fn evaluate(
     conn: &mut DbConn,
@@ -316,7 +320,7 @@ fn evaluate(
     WorkOrderItem,
     Instrument,
     Procedure,
-    Vec<(usize, StandardId, Option<StandardCalibrationId>)>,
+    PointStandards,
 )> {
     let mut errors = Vec::new();
     let item = work_order_items::table
@@ -552,6 +556,7 @@ fn evaluate(
     Ok((content, item, instrument, procedure, point_standards))
 }
 
+#[allow(clippy::too_many_arguments)] // one version's columns, each named at the two call sites
 fn insert_version(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -559,7 +564,7 @@ fn insert_version(
     number: i32,
     content: &RecordContent,
     procedure: ProcedureId,
-    point_standards: &[(usize, StandardId, Option<StandardCalibrationId>)],
+    point_standards: &PointStandards,
     amendment_reason: Option<&str>,
 ) -> AppResult<RecordVersion> {
     let author = ctx
@@ -597,7 +602,7 @@ fn replace_point_standards(
     record: CalibrationRecordId,
     number: i32,
     used_on: NaiveDate,
-    point_standards: &[(usize, StandardId, Option<StandardCalibrationId>)],
+    point_standards: &PointStandards,
 ) -> AppResult<()> {
     diesel::delete(calibration_point_standards::table)
         .filter(calibration_point_standards::record_id.eq(record))

@@ -89,7 +89,11 @@ fn check_template(t: &ProcedureTemplate, errors: &mut Vec<FieldError>) {
         ("humidity", &t.environment.humidity),
         ("pressure", &t.environment.pressure),
     ] {
-        if limit.as_ref().is_some_and(|l| !(l.min <= l.max)) {
+        // Refused when min > max or either is not a number.
+        if limit
+            .as_ref()
+            .is_some_and(|l| l.min.partial_cmp(&l.max).is_none_or(|o| o.is_gt()))
+        {
             errors.push(FieldError::new(
                 format!("template.environment.{name}"),
                 "min must not be above max",

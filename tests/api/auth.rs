@@ -77,7 +77,7 @@ async fn repeated_failures_are_throttled_per_account_and_per_address() {
     );
 }
 
-async fn refresh(app: &TestApp, token: &str) -> crate::helpers::Reply {
+async fn refresh(app: &TestApp, token: &str) -> Reply {
     app.send(
         Method::POST,
         "/api/v1/auth/refresh",

@@ -37,7 +37,7 @@ async fn move_item(
     line: usize,
     status: &str,
     reason: Option<&str>,
-) -> crate::helpers::Reply {
+) -> Reply {
     let id = order["id"].as_str().unwrap_or_default();
     let current = app.get(&format!("/api/v1/work-orders/{id}"), token).await;
     let item = &current.body["items"][line];

@@ -2,6 +2,8 @@
 //! SQLite by default; PostgreSQL when CALAB_TEST_DATABASE_URL names a server (any database on it:
 //! each test creates its own).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed unwrap fails the run
+
 mod helpers;
 
 mod audit;
