@@ -1,6 +1,7 @@
 //! Configuration: built-in defaults, overridden by an optional TOML file, overridden by `CALAB_*`
 //! environment variables. Checked at start; every problem is reported at once with how to fix it.
 
+use crate::error::StartupError;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -152,7 +153,7 @@ impl Values {
 
 impl Config {
     /// Reads the file (if any) and the environment.
-    pub fn load(file: Option<&Path>) -> Result<Config, Vec<String>> {
+    pub fn load(file: Option<&Path>) -> Result<Config, StartupError> {
         let env: BTreeMap<String, String> = std::env::vars().collect();
         Self::from_sources(file, &env)
     }
@@ -160,7 +161,7 @@ impl Config {
     pub fn from_sources(
         file: Option<&Path>,
         env: &BTreeMap<String, String>,
-    ) -> Result<Config, Vec<String>> {
+    ) -> Result<Config, StartupError> {
         let mut values = Values {
             map: SETTINGS
                 .iter()
@@ -191,7 +192,7 @@ impl Config {
                 .insert("public_url".into(), format!("http://{bind}"));
         }
         values.map.extend(explicit);
-        Self::check(values)
+        Self::check(values).map_err(StartupError::Config)
     }
 
     fn check(mut v: Values) -> Result<Config, Vec<String>> {
@@ -329,7 +330,7 @@ mod tests {
 
     #[test]
     fn defaults_are_valid() {
-        let config = Config::from_sources(None, &env(&[])).map_err(|e| e.join("; "));
+        let config = Config::from_sources(None, &env(&[])).map_err(|e| e.to_string());
         let config = config
             .as_ref()
             .map(|c| (c.backend, c.bind.as_str(), c.public_url.as_str()));
@@ -349,8 +350,10 @@ mod tests {
                 ("CALAB_JWT_SECRET", "short"),
             ]),
         )
-        .err()
-        .unwrap_or_default();
+        .err();
+        let Some(StartupError::Config(errors)) = errors else {
+            panic!("expected configuration errors, got {errors:?}");
+        };
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert!(errors[0].contains("CALAB_DATABASE_URL"));
         assert!(errors.iter().any(|e| e.contains("CALAB_POOL_SIZE")));

@@ -5,6 +5,9 @@ use std::fmt;
 
 pub use crate::domain::FieldError;
 
+/// The error an internal failure came from, kept for the log (and `source()`), never sent.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
 #[derive(Debug)]
 pub enum AppError {
     /// 404: the thing does not exist, or the caller may not know it exists.
@@ -28,9 +31,9 @@ pub enum AppError {
     /// 429 with the seconds to wait.
     TooManyRequests { retry_after_secs: u64 },
     /// 503: the database cannot be reached; the client should retry.
-    Unavailable(String),
-    /// 500: a bug or an unexpected failure. The text goes to the log only.
-    Internal(String),
+    Unavailable(Cause),
+    /// 500: a bug or an unexpected failure. The cause goes to the log only.
+    Internal(Cause),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -40,8 +43,14 @@ impl AppError {
         AppError::Validation(vec![FieldError::new(field, message)])
     }
 
-    pub fn internal(cause: impl fmt::Display) -> Self {
-        AppError::Internal(cause.to_string())
+    /// An unexpected failure, from an error (kept as the source) or a message.
+    pub fn internal(cause: impl Into<Cause>) -> Self {
+        AppError::Internal(cause.into())
+    }
+
+    /// The database could not serve the request now.
+    pub fn unavailable(cause: impl Into<Cause>) -> Self {
+        AppError::Unavailable(cause.into())
     }
 }
 
@@ -60,12 +69,19 @@ impl fmt::Display for AppError {
             AppError::TooManyRequests { retry_after_secs } => {
                 write!(f, "too many requests; retry after {retry_after_secs} s")
             }
-            AppError::Unavailable(cause) | AppError::Internal(cause) => f.write_str(cause),
+            AppError::Unavailable(cause) | AppError::Internal(cause) => cause.fmt(f),
         }
     }
 }
 
-impl std::error::Error for AppError {}
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AppError::Unavailable(cause) | AppError::Internal(cause) => Some(cause.as_ref()),
+            _ => None,
+        }
+    }
+}
 
 impl From<diesel::result::Error> for AppError {
     fn from(err: diesel::result::Error) -> Self {
@@ -79,16 +95,14 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(Kind::ForeignKeyViolation, _) => AppError::Conflict(
                 "the record refers to, or is referred to by, another record".into(),
             ),
-            Error::DatabaseError(Kind::SerializationFailure, info) => {
-                AppError::Unavailable(info.message().to_string())
-            }
-            Error::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, info) => {
-                AppError::Unavailable(info.message().to_string())
-            }
+            Error::DatabaseError(
+                Kind::SerializationFailure | Kind::ClosedConnection | Kind::UnableToSendCommand,
+                _,
+            ) => AppError::unavailable(err),
             Error::DatabaseError(_, ref info) if is_busy(info.message()) => {
-                AppError::Unavailable(info.message().to_string())
+                AppError::unavailable(err)
             }
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal(other),
         }
     }
 }
@@ -101,6 +115,62 @@ fn is_busy(message: &str) -> bool {
 
 impl From<diesel::r2d2::PoolError> for AppError {
     fn from(err: diesel::r2d2::PoolError) -> Self {
-        AppError::Unavailable(err.to_string())
+        AppError::unavailable(err)
     }
+}
+
+/// Why the service or a command could not start: each names what to fix, and keeps the error it
+/// came from (printed after it by the command line).
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("the configuration is not valid:\n  - {}", .0.join("\n  - "))]
+    Config(Vec<String>),
+    #[error(
+        "unsupported database URL {0:?}: use sqlite://path/to/file.db or postgres://user@host/db"
+    )]
+    DatabaseUrl(String),
+    #[error("cannot create the directory {}", .path.display())]
+    CreateDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot connect to {url}")]
+    Connect {
+        url: String,
+        #[source]
+        source: diesel::r2d2::PoolError,
+    },
+    #[error("migrations failed")]
+    Migrations(#[source] Cause),
+    #[error("{what} failed")]
+    Setup {
+        what: &'static str,
+        #[source]
+        source: AppError,
+    },
+    #[error("{} is damaged; delete it to generate a new key", .path.display())]
+    KeyDamaged {
+        path: std::path::PathBuf,
+        #[source]
+        source: base64::DecodeError,
+    },
+    #[error("cannot write {}", .path.display())]
+    KeyWrite {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("token signing does not work: {0}")]
+    TokenSelfTest(String),
+    #[error("cannot listen on {bind} (set CALAB_BIND)")]
+    Listen {
+        bind: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the HTTP server stopped")]
+    Server(#[source] std::io::Error),
+    #[error("{0}")]
+    Usage(String),
 }

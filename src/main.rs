@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 use calab::config::Config;
 use calab::domain::Role;
+use calab::error::{AppError, StartupError};
 use calab::services::certificates::IssueSettings;
 use calab::services::{self, bootstrap, Ctx};
 use calab::{db, startup, telemetry};
@@ -80,11 +81,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
-        Err(errors) => {
-            eprintln!("calab: the configuration is not valid:");
-            for e in errors {
-                eprintln!("  - {e}");
-            }
+        Err(error) => {
+            eprintln!("calab: {}", report(&error));
             return ExitCode::from(2);
         }
     };
@@ -115,21 +113,33 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("calab: {message}");
+        Err(error) => {
+            eprintln!("calab: {}", report(&error));
             ExitCode::FAILURE
         }
     }
 }
 
-fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
+/// An error followed by the errors it came from: "cannot connect to …: connection refused".
+fn report(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
     if demo && config.admin_password.is_none() && std::env::var("CALAB_ADMIN_EMAIL").is_err() {
         config.admin_email = bootstrap::DEMO_ADMIN_EMAIL.into();
         config.admin_password = Some(bootstrap::DEMO_PASSWORD.into());
     }
     let pool = startup::prepare(&config)?;
     if demo {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let mut conn = startup::connect(&pool, &config.database_url)?;
         let accounts = bootstrap::seed_demo(
             &mut conn,
             &Ctx::system(config.clock),
@@ -137,7 +147,10 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
                 public_url: config.public_url.clone(),
             },
         )
-        .map_err(|e| format!("demo data: {e}"))?;
+        .map_err(|source| StartupError::Setup {
+            what: "adding the demo data",
+            source,
+        })?;
         if accounts.is_empty() {
             println!("Demo data not added: the database already holds data (demo data goes only into a new database).");
         } else {
@@ -151,8 +164,10 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
         }
     }
     let state = startup::state(&config, pool)?;
-    let listener = TcpListener::bind(&config.bind)
-        .map_err(|e| format!("cannot listen on {}: {e} (set CALAB_BIND)", config.bind))?;
+    let listener = TcpListener::bind(&config.bind).map_err(|source| StartupError::Listen {
+        bind: config.bind.clone(),
+        source,
+    })?;
     tracing::info!(bind = %config.bind, database = %startup::redact(&config.database_url), "calab listening");
     println!(
         "calab listening on http://{}  (API docs: http://{}/api/docs/)",
@@ -161,14 +176,14 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, String> {
     let system = actix_web::rt::System::new();
     system
         .block_on(async { startup::serve(listener, state, config.workers)?.await })
-        .map_err(|e| e.to_string())?;
+        .map_err(StartupError::Server)?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn migrate(config: &Config) -> Result<ExitCode, String> {
+fn migrate(config: &Config) -> Result<ExitCode, StartupError> {
     let pool = db::build_pool(&config.database_url, 1)?;
-    let mut conn = pool.get().map_err(|e| format!("cannot connect: {e}"))?;
-    let applied = db::run_migrations(&mut conn).map_err(|e| e.to_string())?;
+    let mut conn = startup::connect(&pool, &config.database_url)?;
+    let applied = db::run_migrations(&mut conn).map_err(StartupError::Migrations)?;
     println!("{} migration(s) applied", applied.len());
     Ok(ExitCode::SUCCESS)
 }
@@ -179,25 +194,26 @@ fn create_user(
     name: String,
     role: Role,
     customer_id: Option<String>,
-) -> Result<ExitCode, String> {
+) -> Result<ExitCode, StartupError> {
     let password = match std::env::var("CALAB_NEW_USER_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
             let mut p = String::new();
-            std::io::stdin()
-                .read_to_string(&mut p)
-                .map_err(|e| format!("cannot read the password from stdin: {e}"))?;
+            std::io::stdin().read_to_string(&mut p).map_err(|e| {
+                StartupError::Usage(format!("cannot read the password from stdin: {e}"))
+            })?;
             p.trim_end_matches(['\r', '\n']).to_string()
         }
     };
     let customer_id = customer_id
         .map(|c| {
-            c.parse()
-                .map_err(|_| format!("--customer-id {c:?} is not a customer id"))
+            c.parse().map_err(|_| {
+                StartupError::Usage(format!("--customer-id {c:?} is not a customer id"))
+            })
         })
         .transpose()?;
     let pool = startup::prepare(config)?;
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let mut conn = startup::connect(&pool, &config.database_url)?;
     let input = services::users::CreateUser {
         email,
         name,
@@ -207,25 +223,36 @@ fn create_user(
     };
     let user = services::users::create(&mut conn, &Ctx::system(config.clock), input).map_err(
         |e| match e {
-            calab::error::AppError::Validation(errors) => errors
-                .iter()
-                .map(|f| format!("{}: {}", f.field, f.message))
-                .collect::<Vec<_>>()
-                .join("; "),
-            other => other.to_string(),
+            AppError::Validation(errors) => StartupError::Usage(
+                errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            source => StartupError::Setup {
+                what: "creating the user",
+                source,
+            },
         },
     )?;
     println!("created {} {} ({})", user.role, user.email, user.id);
     Ok(ExitCode::SUCCESS)
 }
 
-fn verify(config: &Config) -> Result<ExitCode, String> {
+fn verify(config: &Config) -> Result<ExitCode, StartupError> {
     let pool = db::build_pool(&config.database_url, 1)?;
-    let mut conn = pool.get().map_err(|e| format!("cannot connect: {e}"))?;
-    let result = services::audit::verify(&mut conn).map_err(|e| e.to_string())?;
+    let mut conn = startup::connect(&pool, &config.database_url)?;
+    let result = services::audit::verify(&mut conn).map_err(|source| StartupError::Setup {
+        what: "verifying the audit trail",
+        source,
+    })?;
     println!(
         "{}",
-        serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?
+        serde_json::to_string_pretty(&result).map_err(|e| StartupError::Setup {
+            what: "printing the result",
+            source: AppError::internal(e),
+        })?
     );
     Ok(if result.valid {
         ExitCode::SUCCESS

@@ -11,16 +11,15 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, Pool};
+use crate::error::StartupError;
 use crate::services::auth::{LoginThrottle, Tokens};
 use crate::services::{bootstrap, Ctx};
 
 /// Connects, migrates, and makes sure somebody can sign in. Runs once before serving.
-pub fn prepare(config: &Config) -> Result<Pool, String> {
+pub fn prepare(config: &Config) -> Result<Pool, StartupError> {
     let pool = db::build_pool(&config.database_url, config.pool_size)?;
-    let mut conn = pool
-        .get()
-        .map_err(|e| format!("cannot connect to {}: {e}", redact(&config.database_url)))?;
-    let applied = db::run_migrations(&mut conn).map_err(|e| format!("migrations failed: {e}"))?;
+    let mut conn = connect(&pool, &config.database_url)?;
+    let applied = db::run_migrations(&mut conn).map_err(StartupError::Migrations)?;
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
@@ -30,7 +29,10 @@ pub fn prepare(config: &Config) -> Result<Pool, String> {
         &config.admin_email,
         config.admin_password.as_deref(),
     )
-    .map_err(|e| format!("cannot create the first admin: {e}"))?;
+    .map_err(|source| StartupError::Setup {
+        what: "creating the first admin",
+        source,
+    })?;
     if let Some(password) = generated {
         tracing::warn!(
             email = %config.admin_email,
@@ -39,6 +41,14 @@ pub fn prepare(config: &Config) -> Result<Pool, String> {
         );
     }
     Ok(pool)
+}
+
+/// A connection from the pool, or why there is none.
+pub fn connect(pool: &Pool, url: &str) -> Result<db::PooledConn, StartupError> {
+    pool.get().map_err(|source| StartupError::Connect {
+        url: redact(url),
+        source,
+    })
 }
 
 /// Hides a password in a database URL before it is logged.
@@ -57,7 +67,7 @@ pub fn redact(url: &str) -> String {
 
 /// The token signing key: from configuration, else kept in the data directory so a restart does
 /// not sign everybody out.
-pub fn signing_key(config: &Config) -> Result<Vec<u8>, String> {
+pub fn signing_key(config: &Config) -> Result<Vec<u8>, StartupError> {
     if let Some(secret) = &config.jwt_secret {
         return Ok(secret.clone());
     }
@@ -65,24 +75,24 @@ pub fn signing_key(config: &Config) -> Result<Vec<u8>, String> {
     if let Ok(text) = std::fs::read_to_string(&path) {
         return base64::engine::general_purpose::STANDARD
             .decode(text.trim())
-            .map_err(|e| {
-                format!(
-                    "{} is damaged ({e}); delete it to generate a new key",
-                    path.display()
-                )
-            });
+            .map_err(|source| StartupError::KeyDamaged { path, source });
     }
     let mut key = [0u8; 32];
     rand::rng().fill_bytes(&mut key);
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::CreateDir {
+        path: config.data_dir.clone(),
+        source,
+    })?;
     write_private(
         &path,
         base64::engine::general_purpose::STANDARD
             .encode(key)
             .as_bytes(),
     )
-    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    .map_err(|source| StartupError::KeyWrite {
+        path: path.clone(),
+        source,
+    })?;
     tracing::info!(path = %path.display(), "generated a token signing key");
     Ok(key.to_vec())
 }
@@ -96,16 +106,14 @@ fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     options.open(path)?.write_all(bytes)
 }
 
-pub fn state(config: &Config, pool: Pool) -> Result<AppState, String> {
+pub fn state(config: &Config, pool: Pool) -> Result<AppState, StartupError> {
     let tokens = Tokens::new(
         &signing_key(config)?,
         &config.public_url,
         config.access_token_ttl,
         config.refresh_token_ttl,
     );
-    tokens
-        .self_test()
-        .map_err(|e| format!("token signing does not work: {e}"))?;
+    tokens.self_test().map_err(StartupError::TokenSelfTest)?;
     Ok(AppState {
         pool,
         tokens,

@@ -4,9 +4,10 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{parse_json, Auth, Body, IfMatch, Json, Query};
+use super::extract::{parse_json, Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState, Reason};
+use super::respond::{created, versioned};
+use super::{AppState, Reason};
 use crate::db::{CalibrationRecordId, InstrumentId, ProcedureId};
 use crate::domain::calibration::{ProcedureStatus, RecordStatus};
 use crate::error::{AppError, AppResult};
@@ -72,10 +73,9 @@ pub async fn create_procedure(
 pub async fn get_procedure(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ProcedureId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_procedure, &state).await?;
-    let id: ProcedureId = parse_id(&id, "procedure")?;
     let p = state.db(move |conn| procedures::get(conn, id)).await?;
     Ok(versioned(p.version, &p))
 }
@@ -87,12 +87,11 @@ pub async fn get_procedure(
 pub async fn update_procedure(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ProcedureId>,
     if_match: IfMatch,
     body: Json<UpdateProcedure>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_procedure, &state).await?;
-    let id: ProcedureId = parse_id(&id, "procedure")?;
     let input = body.into_inner()?;
     let p = state
         .db(move |conn| procedures::update(conn, &ctx, id, if_match.0, input))
@@ -106,11 +105,10 @@ pub async fn update_procedure(
 pub async fn approve_procedure(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ProcedureId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::approve_procedure, &state).await?;
-    let id: ProcedureId = parse_id(&id, "procedure")?;
     let p = state
         .db(move |conn| procedures::approve(conn, &ctx, id, if_match.0))
         .await?;
@@ -123,12 +121,11 @@ pub async fn approve_procedure(
 pub async fn withdraw_procedure(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ProcedureId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::withdraw_procedure, &state).await?;
-    let id: ProcedureId = parse_id(&id, "procedure")?;
     let reason = body.into_inner()?.reason;
     let p = state
         .db(move |conn| procedures::withdraw(conn, &ctx, id, if_match.0, &reason))
@@ -203,11 +200,10 @@ pub struct VersionQuery {
 pub async fn get_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     query: Query<VersionQuery>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_calibration, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let version = query.into_inner()?.version;
     let r = state
         .db(move |conn| records::get(conn, id, version))
@@ -221,12 +217,11 @@ pub async fn get_calibration(
 pub async fn update_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     if_match: IfMatch,
     body: Json<RecordInput>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_calibration, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let input = body.into_inner()?;
     let raise = state.raise_to_cmc;
     let r = state
@@ -241,11 +236,10 @@ pub async fn update_calibration(
 pub async fn submit_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::submit_calibration, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let r = state
         .db(move |conn| records::submit(conn, &ctx, id, if_match.0))
         .await?;
@@ -260,12 +254,11 @@ pub async fn submit_calibration(
 pub async fn approve_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     if_match: IfMatch,
     body: Json<Approval>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::approve_calibration, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let password = body.into_inner()?.password;
     let r = state
         .db(move |conn| records::approve(conn, &ctx, id, if_match.0, &password))
@@ -279,12 +272,11 @@ pub async fn approve_calibration(
 pub async fn return_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::return_calibration, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let reason = body.into_inner()?.reason;
     let r = state
         .db(move |conn| records::return_record(conn, &ctx, id, if_match.0, &reason))
@@ -299,12 +291,11 @@ pub async fn return_calibration(
 pub async fn amend_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     if_match: IfMatch,
     body: Json<Amendment>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::amend_calibration, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let input = body.into_inner()?;
     let raise = state.raise_to_cmc;
     let r = state
@@ -324,12 +315,11 @@ pub async fn import_readings(
     auth: Auth,
     state: web::Data<AppState>,
     req: HttpRequest,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     if_match: IfMatch,
     body: Body,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::import_readings, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -5,9 +5,10 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 
 use super::authz::Op;
-use super::extract::{Auth, IfMatch, Json, Query};
+use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState, Reason};
+use super::respond::{self, created, versioned};
+use super::{AppState, Reason};
 use crate::db::{CalibrationRecordId, CertificateId, CustomerId, InstrumentId};
 use crate::domain::certificate::CertificateStatus;
 use crate::error::AppResult;
@@ -38,11 +39,10 @@ fn location(c: &CertificateView) -> String {
 pub async fn issue_certificate(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CalibrationRecordId>,
     body: Json<IssueRequest>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::issue_certificate, &state).await?;
-    let id: CalibrationRecordId = parse_id(&id, "calibration record")?;
     let request = body.into_inner()?;
     let settings = settings(&state);
     let (c, new) = state
@@ -114,24 +114,13 @@ pub async fn list_certificates(
 pub async fn get_certificate(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CertificateId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_certificate, &state).await?;
-    let id: CertificateId = parse_id(&id, "certificate")?;
     let c = state
         .db(move |conn| certificates::get(conn, &ctx, id))
         .await?;
     Ok(versioned(c.version, &c))
-}
-
-fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{filename}\""),
-        ))
-        .body(bytes)
 }
 
 /// The PDF exactly as issued (the same bytes on every download).
@@ -142,14 +131,13 @@ fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> HttpResponse 
 pub async fn download_certificate_pdf(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CertificateId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::download_certificate_pdf, &state).await?;
-    let id: CertificateId = parse_id(&id, "certificate")?;
     let (bytes, name) = state
         .db(move |conn| certificates::pdf(conn, &ctx, id))
         .await?;
-    Ok(download(bytes, "application/pdf", &name))
+    Ok(respond::pdf(bytes, &name))
 }
 
 /// The Digital Calibration Certificate (DCC 3.1.2 XML) as issued.
@@ -160,18 +148,13 @@ pub async fn download_certificate_pdf(
 pub async fn download_certificate_dcc(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CertificateId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::download_certificate_dcc, &state).await?;
-    let id: CertificateId = parse_id(&id, "certificate")?;
     let (xml, name) = state
         .db(move |conn| certificates::dcc(conn, &ctx, id))
         .await?;
-    Ok(download(
-        xml.into_bytes(),
-        "application/xml; charset=utf-8",
-        &name,
-    ))
+    Ok(respond::xml(xml, &name))
 }
 
 /// Replaces a valid certificate with a new one (new number) stating which it replaces and why;
@@ -185,12 +168,11 @@ pub async fn download_certificate_dcc(
 pub async fn amend_certificate(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CertificateId>,
     if_match: IfMatch,
     body: Json<AmendRequest>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::amend_certificate, &state).await?;
-    let id: CertificateId = parse_id(&id, "certificate")?;
     let request = body.into_inner()?;
     let settings = settings(&state);
     let c = state
@@ -208,12 +190,11 @@ pub async fn amend_certificate(
 pub async fn revoke_certificate(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CertificateId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::revoke_certificate, &state).await?;
-    let id: CertificateId = parse_id(&id, "certificate")?;
     let reason = body.into_inner()?.reason;
     let c = state
         .db(move |conn| certificates::revoke(conn, &ctx, id, if_match.0, &reason))

@@ -4,9 +4,10 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 
 use super::authz::Op;
-use super::extract::{Auth, IfMatch, Json, Query};
+use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState};
+use super::respond::{created, versioned};
+use super::AppState;
 use crate::db::models::AuditEvent;
 use crate::db::CmcId;
 use crate::error::{AppError, AppResult};
@@ -88,10 +89,9 @@ pub async fn create_cmc(
 pub async fn get_cmc(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CmcId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_cmc, &state).await?;
-    let id: CmcId = parse_id(&id, "CMC entry")?;
     let c = state.db(move |conn| service::get(conn, id)).await?;
     Ok(versioned(c.version, &c))
 }
@@ -103,12 +103,11 @@ pub async fn get_cmc(
 pub async fn update_cmc(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CmcId>,
     if_match: IfMatch,
     body: Json<UpdateCmc>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_cmc, &state).await?;
-    let id: CmcId = parse_id(&id, "CMC entry")?;
     let input = body.into_inner()?;
     let c = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
@@ -122,10 +121,9 @@ pub async fn update_cmc(
 pub async fn get_cmc_history(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CmcId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_cmc_history, &state).await?;
-    let id: CmcId = parse_id(&id, "CMC entry")?;
     let events: Vec<AuditEvent> = state.db(move |conn| service::history(conn, id)).await?;
     Ok(HttpResponse::Ok().json(
         events

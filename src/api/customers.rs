@@ -3,9 +3,10 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{Auth, IfMatch, Json, Query};
+use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState, Reason};
+use super::respond::{created, versioned};
+use super::{AppState, Reason};
 use crate::db::CustomerId;
 use crate::error::AppResult;
 use crate::services::customers::{self as service, CreateCustomer, CustomerView, UpdateCustomer};
@@ -68,10 +69,9 @@ pub async fn create_customer(
 pub async fn get_customer(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CustomerId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_customer, &state).await?;
-    let id: CustomerId = parse_id(&id, "customer")?;
     let customer = state.db(move |conn| service::get(conn, &ctx, id)).await?;
     Ok(versioned(customer.version, &customer))
 }
@@ -84,12 +84,11 @@ pub async fn get_customer(
 pub async fn update_customer(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CustomerId>,
     if_match: IfMatch,
     body: Json<UpdateCustomer>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_customer, &state).await?;
-    let id: CustomerId = parse_id(&id, "customer")?;
     let input = body.into_inner()?;
     let customer = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
@@ -104,12 +103,11 @@ pub async fn update_customer(
 pub async fn delete_customer(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CustomerId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::delete_customer, &state).await?;
-    let id: CustomerId = parse_id(&id, "customer")?;
     let input = body.into_inner()?;
     state
         .db(move |conn| service::delete(conn, &ctx, id, if_match.0, &input.reason))

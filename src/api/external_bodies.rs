@@ -3,9 +3,10 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{Auth, IfMatch, Json, Query};
+use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState, PageParams};
+use super::respond::{created, versioned};
+use super::{AppState, PageParams};
 use crate::db::ExternalBodyId;
 use crate::error::AppResult;
 use crate::services::external_bodies::{
@@ -51,10 +52,9 @@ pub async fn create_external_body(
 pub async fn get_external_body(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ExternalBodyId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_external_body, &state).await?;
-    let id: ExternalBodyId = parse_id(&id, "external body")?;
     let b = state.db(move |conn| service::get(conn, id)).await?;
     Ok(versioned(b.version, &b))
 }
@@ -66,12 +66,11 @@ pub async fn get_external_body(
 pub async fn update_external_body(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ExternalBodyId>,
     if_match: IfMatch,
     body: Json<UpdateExternalBody>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_external_body, &state).await?;
-    let id: ExternalBodyId = parse_id(&id, "external body")?;
     let input = body.into_inner()?;
     let b = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))

@@ -12,9 +12,49 @@ use serde::de::DeserializeOwned;
 
 use super::authz::Op;
 use super::AppState;
+use crate::db::IdKind;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit::{self, Change};
 use crate::services::Ctx;
+
+/// Typed ids from the path, in the order they stand in it: `Ids<StandardId>` for
+/// `/standards/{id}`, `Ids<(WorkOrderId, WorkOrderItemId)>` for `/work-orders/{id}/items/{item_id}`.
+/// A segment that is not an id of its kind names nothing: the same 404 as an unknown id.
+pub struct Ids<T>(pub T);
+
+/// What `Ids` can read from the path segments.
+pub trait PathIds: Sized {
+    fn from_segments(segments: &[&str]) -> AppResult<Self>;
+}
+
+fn segment<T: IdKind>(segments: &[&str], n: usize) -> AppResult<T> {
+    segments
+        .get(n)
+        .and_then(|s| s.parse().ok())
+        .ok_or(AppError::NotFound(T::KIND))
+}
+
+impl<T: IdKind> PathIds for T {
+    fn from_segments(segments: &[&str]) -> AppResult<Self> {
+        segment(segments, 0)
+    }
+}
+
+impl<A: IdKind, B: IdKind> PathIds for (A, B) {
+    fn from_segments(segments: &[&str]) -> AppResult<Self> {
+        Ok((segment(segments, 0)?, segment(segments, 1)?))
+    }
+}
+
+impl<T: PathIds> FromRequest for Ids<T> {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let segments: Vec<&str> = req.match_info().iter().map(|(_, value)| value).collect();
+        std::future::ready(T::from_segments(&segments).map(Ids))
+    }
+}
 
 /// The id the request-id middleware gave this request.
 #[derive(Debug, Clone)]

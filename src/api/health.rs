@@ -21,13 +21,10 @@ pub async fn health_live() -> HttpResponse {
     responses((status = 200, body = Health), (status = 503, body = super::problem::Problem)))]
 pub async fn health_ready(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let pending = state
-        .db(|conn| {
-            crate::db::has_pending_migrations(conn)
-                .map_err(|e| AppError::Unavailable(e.to_string()))
-        })
+        .db(|conn| crate::db::has_pending_migrations(conn).map_err(AppError::unavailable))
         .await?;
     if pending {
-        return Err(AppError::Unavailable("migrations pending".into()));
+        return Err(AppError::unavailable("migrations pending"));
     }
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
 }

@@ -1,12 +1,12 @@
 //! Customer instruments: register, search, recall, bulk intake, the customer's export, labels.
 
-use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{Auth, Body, IfMatch, Json, Query};
+use super::extract::{Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState, Reason};
+use super::respond::{self, created, versioned};
+use super::{AppState, Reason};
 use crate::db::{CustomerId, InstrumentId};
 use crate::domain::intake::ItemStatus;
 use crate::error::{AppError, AppResult};
@@ -156,13 +156,7 @@ pub async fn export_instruments(
     let bytes = state
         .db(move |conn| service::export_csv(conn, &ctx, customer))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            "attachment; filename=\"instruments.csv\"",
-        ))
-        .body(bytes))
+    Ok(respond::csv(bytes, "instruments.csv"))
 }
 
 #[utoipa::path(get, path = "/api/v1/instruments/{id}", tag = "instruments", params(("id" = InstrumentId, Path)),
@@ -170,10 +164,9 @@ pub async fn export_instruments(
 pub async fn get_instrument(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InstrumentId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_instrument, &state).await?;
-    let id: InstrumentId = parse_id(&id, "instrument")?;
     let i = state.db(move |conn| service::get(conn, &ctx, id)).await?;
     Ok(versioned(i.version, &i))
 }
@@ -185,12 +178,11 @@ pub async fn get_instrument(
 pub async fn update_instrument(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InstrumentId>,
     if_match: IfMatch,
     body: Json<UpdateInstrument>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_instrument, &state).await?;
-    let id: InstrumentId = parse_id(&id, "instrument")?;
     let input = body.into_inner()?;
     let i = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
@@ -205,12 +197,11 @@ pub async fn update_instrument(
 pub async fn delete_instrument(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InstrumentId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::delete_instrument, &state).await?;
-    let id: InstrumentId = parse_id(&id, "instrument")?;
     let input = body.into_inner()?;
     state
         .db(move |conn| service::delete(conn, &ctx, id, if_match.0, &input.reason))
@@ -224,10 +215,9 @@ pub async fn delete_instrument(
 pub async fn get_instrument_history(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InstrumentId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_instrument_history, &state).await?;
-    let id: InstrumentId = parse_id(&id, "instrument")?;
     let history = state
         .db(move |conn| service::history(conn, &ctx, id))
         .await?;
@@ -240,33 +230,15 @@ pub async fn get_instrument_history(
 pub async fn get_instrument_label(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InstrumentId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_instrument_label, &state).await?;
-    let id: InstrumentId = parse_id(&id, "instrument")?;
     let public_url = state.public_url.clone();
     let data = state
         .db(move |conn| service::label(conn, &ctx, id, &public_url))
         .await?;
-    pdf_response(
+    respond::rendered_pdf(
         web::block(move || crate::pdf::render_label(&data)).await,
         "label.pdf",
     )
-}
-
-/// A rendered PDF as a response; a rendering failure is the lab's bug, not the client's.
-pub fn pdf_response(
-    rendered: Result<Result<Vec<u8>, crate::pdf::PdfError>, actix_web::error::BlockingError>,
-    filename: &str,
-) -> AppResult<HttpResponse> {
-    let bytes = rendered
-        .map_err(AppError::internal)?
-        .map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{filename}\""),
-        ))
-        .body(bytes))
 }

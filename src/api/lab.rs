@@ -5,7 +5,8 @@ use actix_web::{web, HttpResponse};
 use super::authz::Op;
 use super::extract::{Auth, Body, IfMatch, Json};
 use super::problem::Problem;
-use super::{versioned, AppState};
+use super::respond::versioned;
+use super::AppState;
 use crate::error::AppResult;
 use crate::services::lab::{self as service, LabView, UpdateLab};
 

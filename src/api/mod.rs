@@ -18,14 +18,13 @@ pub mod lab;
 pub mod problem;
 pub mod quality;
 pub mod reports;
+pub mod respond;
 pub mod standards;
 pub mod users;
 pub mod verify;
 pub mod work_orders;
 
-use actix_web::http::header;
-use actix_web::{web, HttpResponse};
-use serde::Serialize;
+use actix_web::web;
 
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
@@ -62,25 +61,6 @@ impl AppState {
         .await
         .map_err(AppError::internal)?
     }
-}
-
-/// A resource with its version as a strong `ETag`, for `If-Match` on the next update.
-pub fn versioned<T: Serialize>(version: i32, body: &T) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::ETAG, format!("\"{version}\"")))
-        .json(body)
-}
-
-pub fn created<T: Serialize>(version: i32, location: String, body: &T) -> HttpResponse {
-    HttpResponse::Created()
-        .insert_header((header::ETAG, format!("\"{version}\"")))
-        .insert_header((header::LOCATION, location))
-        .json(body)
-}
-
-/// Parses an id from the path. A malformed id names nothing, so it is a 404 like an unknown one.
-pub fn parse_id<T: std::str::FromStr>(raw: &str, what: &'static str) -> AppResult<T> {
-    raw.parse().map_err(|_| AppError::NotFound(what))
 }
 
 /// `{"reason": "..."}`: why something is deleted, revoked or amended.

@@ -6,10 +6,11 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{Auth, Body, IfMatch, Json, Query};
+use super::extract::{Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
+use super::respond::{self, created, versioned, Disposition};
 use super::standards::FileQuery;
-use super::{created, parse_id, versioned, AppState, PageParams, Reason};
+use super::{AppState, PageParams, Reason};
 use crate::db::quality_models::{ProficiencyTest, Qualification};
 use crate::db::{
     AuthorizationId, ComplaintId, CorrectiveActionId, CustomerId, DocumentId, FindingId,
@@ -75,10 +76,9 @@ pub async fn list_staff(
 pub async fn get_staff(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<UserId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_staff, &state).await?;
-    let id: UserId = parse_id(&id, "staff member")?;
     let s = state
         .db(move |conn| competence::get_staff(conn, &ctx, id))
         .await?;
@@ -92,11 +92,10 @@ pub async fn get_staff(
 pub async fn add_qualification(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<UserId>,
     body: Json<CreateQualification>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::add_qualification, &state).await?;
-    let id: UserId = parse_id(&id, "staff member")?;
     let input = body.into_inner()?;
     let q = state
         .db(move |conn| competence::add_qualification(conn, &ctx, id, input))
@@ -105,13 +104,6 @@ pub async fn add_qualification(
         1,
         format!("/api/v1/staff/{id}/qualifications/{}", q.id),
         &q,
-    ))
-}
-
-fn qualification_ids(path: &(String, String)) -> AppResult<(UserId, QualificationId)> {
-    Ok((
-        parse_id(&path.0, "staff member")?,
-        parse_id(&path.1, "qualification")?,
     ))
 }
 
@@ -124,14 +116,13 @@ pub async fn upload_qualification_evidence(
     auth: Auth,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    Ids((user, id)): Ids<(UserId, QualificationId)>,
     query: Query<FileQuery>,
     body: Body,
 ) -> AppResult<HttpResponse> {
     let ctx = auth
         .require(Op::upload_qualification_evidence, &state)
         .await?;
-    let (user, id) = qualification_ids(&path)?;
     let filename = query
         .into_inner()?
         .filename
@@ -157,21 +148,14 @@ pub async fn upload_qualification_evidence(
 pub async fn download_qualification_evidence(
     auth: Auth,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Ids((user, id)): Ids<(UserId, QualificationId)>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::download_qualification_evidence, &state)
         .await?;
-    let (user, id) = qualification_ids(&path)?;
     let (name, kind, bytes) = state
         .db(move |conn| competence::evidence(conn, user, id))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(kind)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", name.replace('"', "")),
-        ))
-        .body(bytes))
+    Ok(respond::file(bytes, &kind, &name, Disposition::Attachment))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -262,10 +246,9 @@ pub async fn list_expiring_authorizations(
 pub async fn get_authorization(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<AuthorizationId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_authorization, &state).await?;
-    let id: AuthorizationId = parse_id(&id, "authorization")?;
     let a = state
         .db(move |conn| competence::get_authorization(conn, &ctx, id))
         .await?;
@@ -279,12 +262,11 @@ pub async fn get_authorization(
 pub async fn revoke_authorization(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<AuthorizationId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::revoke_authorization, &state).await?;
-    let id: AuthorizationId = parse_id(&id, "authorization")?;
     let reason = body.into_inner()?.reason;
     let a = state
         .db(move |conn| competence::revoke(conn, &ctx, id, if_match.0, &reason))
@@ -353,10 +335,9 @@ pub async fn create_nonconformity(
 pub async fn get_nonconformity(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<NonconformityId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_nonconformity, &state).await?;
-    let id: NonconformityId = parse_id(&id, "nonconformity")?;
     let nc = state.db(move |conn| nonconformities::get(conn, id)).await?;
     Ok(versioned(nc.nonconformity.version, &nc))
 }
@@ -368,12 +349,11 @@ pub async fn get_nonconformity(
 pub async fn evaluate_nonconformity(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<NonconformityId>,
     if_match: IfMatch,
     body: Json<Evaluation>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::evaluate_nonconformity, &state).await?;
-    let id: NonconformityId = parse_id(&id, "nonconformity")?;
     let input = body.into_inner()?;
     let nc = state
         .db(move |conn| nonconformities::evaluate(conn, &ctx, id, if_match.0, input))
@@ -388,12 +368,11 @@ pub async fn evaluate_nonconformity(
 pub async fn action_nonconformity(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<NonconformityId>,
     if_match: IfMatch,
     body: Json<Notes>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::action_nonconformity, &state).await?;
-    let id: NonconformityId = parse_id(&id, "nonconformity")?;
     let input = body.into_inner()?;
     let nc = state
         .db(move |conn| nonconformities::action(conn, &ctx, id, if_match.0, input))
@@ -408,12 +387,11 @@ pub async fn action_nonconformity(
 pub async fn close_nonconformity(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<NonconformityId>,
     if_match: IfMatch,
     body: Json<Notes>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::close_nonconformity, &state).await?;
-    let id: NonconformityId = parse_id(&id, "nonconformity")?;
     let input = body.into_inner()?;
     let nc = state
         .db(move |conn| nonconformities::close(conn, &ctx, id, if_match.0, input))
@@ -481,10 +459,9 @@ pub async fn create_corrective_action(
 pub async fn get_corrective_action(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CorrectiveActionId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_corrective_action, &state).await?;
-    let id: CorrectiveActionId = parse_id(&id, "corrective action")?;
     let c = state
         .db(move |conn| corrective_actions::get(conn, &ctx, id))
         .await?;
@@ -498,12 +475,11 @@ pub async fn get_corrective_action(
 pub async fn update_corrective_action(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CorrectiveActionId>,
     if_match: IfMatch,
     body: Json<UpdateCorrectiveAction>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_corrective_action, &state).await?;
-    let id: CorrectiveActionId = parse_id(&id, "corrective action")?;
     let input = body.into_inner()?;
     let c = state
         .db(move |conn| corrective_actions::update(conn, &ctx, id, if_match.0, input))
@@ -518,13 +494,12 @@ pub async fn update_corrective_action(
 pub async fn implement_corrective_action(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CorrectiveActionId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth
         .require(Op::implement_corrective_action, &state)
         .await?;
-    let id: CorrectiveActionId = parse_id(&id, "corrective action")?;
     let c = state
         .db(move |conn| corrective_actions::implement(conn, &ctx, id, if_match.0))
         .await?;
@@ -538,12 +513,11 @@ pub async fn implement_corrective_action(
 pub async fn review_corrective_action(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<CorrectiveActionId>,
     if_match: IfMatch,
     body: Json<EffectivenessReview>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::review_corrective_action, &state).await?;
-    let id: CorrectiveActionId = parse_id(&id, "corrective action")?;
     let input = body.into_inner()?;
     let c = state
         .db(move |conn| corrective_actions::review(conn, &ctx, id, if_match.0, input))
@@ -610,10 +584,9 @@ pub async fn create_complaint(
 pub async fn get_complaint(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ComplaintId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_complaint, &state).await?;
-    let id: ComplaintId = parse_id(&id, "complaint")?;
     let c = state
         .db(move |conn| complaints::get(conn, &ctx, id))
         .await?;
@@ -628,12 +601,11 @@ pub async fn get_complaint(
 pub async fn change_complaint_status(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ComplaintId>,
     if_match: IfMatch,
     body: Json<ComplaintMove>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::change_complaint_status, &state).await?;
-    let id: ComplaintId = parse_id(&id, "complaint")?;
     let input = body.into_inner()?;
     let c = state
         .db(move |conn| complaints::change_status(conn, &ctx, id, if_match.0, input))
@@ -731,10 +703,9 @@ pub async fn get_proficiency_plan(
 pub async fn get_proficiency_test(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ProficiencyTestId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_proficiency_test, &state).await?;
-    let id: ProficiencyTestId = parse_id(&id, "proficiency test")?;
     let p = state.db(move |conn| proficiency::find(conn, id)).await?;
     Ok(versioned(p.version, &p))
 }
@@ -747,12 +718,11 @@ pub async fn get_proficiency_test(
 pub async fn report_proficiency_result(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ProficiencyTestId>,
     if_match: IfMatch,
     body: Json<ReportResult>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::report_proficiency_result, &state).await?;
-    let id: ProficiencyTestId = parse_id(&id, "proficiency test")?;
     let input = body.into_inner()?;
     let p = state
         .db(move |conn| proficiency::report(conn, &ctx, id, if_match.0, input))
@@ -802,10 +772,9 @@ pub async fn plan_internal_audit(
 pub async fn get_internal_audit(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InternalAuditId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_internal_audit, &state).await?;
-    let id: InternalAuditId = parse_id(&id, "internal audit")?;
     let a = state
         .db(move |conn| audits::get_audit(conn, &ctx, id))
         .await?;
@@ -819,12 +788,11 @@ pub async fn get_internal_audit(
 pub async fn perform_internal_audit(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InternalAuditId>,
     if_match: IfMatch,
     body: Json<PerformAudit>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::perform_internal_audit, &state).await?;
-    let id: InternalAuditId = parse_id(&id, "internal audit")?;
     let input = body.into_inner()?;
     let a = state
         .db(move |conn| {
@@ -847,11 +815,10 @@ pub async fn perform_internal_audit(
 pub async fn close_internal_audit(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InternalAuditId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::close_internal_audit, &state).await?;
-    let id: InternalAuditId = parse_id(&id, "internal audit")?;
     let a = state
         .db(move |conn| audits::move_audit(conn, &ctx, id, if_match.0, AuditStatus::Closed, None))
         .await?;
@@ -865,11 +832,10 @@ pub async fn close_internal_audit(
 pub async fn add_audit_finding(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<InternalAuditId>,
     body: Json<CreateFinding>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::add_audit_finding, &state).await?;
-    let id: InternalAuditId = parse_id(&id, "internal audit")?;
     let input = body.into_inner()?;
     let f = state
         .db(move |conn| audits::add_finding(conn, &ctx, Parent::Audit(id), input))
@@ -888,12 +854,10 @@ pub async fn add_audit_finding(
 pub async fn close_audit_finding(
     auth: Auth,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Ids((id, finding)): Ids<(InternalAuditId, FindingId)>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::close_audit_finding, &state).await?;
-    let id: InternalAuditId = parse_id(&path.0, "internal audit")?;
-    let finding: FindingId = parse_id(&path.1, "finding")?;
     let f = state
         .db(move |conn| audits::close_finding(conn, &ctx, Parent::Audit(id), finding, if_match.0))
         .await?;
@@ -942,10 +906,9 @@ pub async fn plan_management_review(
 pub async fn get_management_review(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ManagementReviewId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_management_review, &state).await?;
-    let id: ManagementReviewId = parse_id(&id, "management review")?;
     let r = state
         .db(move |conn| audits::get_review(conn, &ctx, id))
         .await?;
@@ -959,12 +922,11 @@ pub async fn get_management_review(
 pub async fn hold_management_review(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ManagementReviewId>,
     if_match: IfMatch,
     body: Json<HoldReview>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::hold_management_review, &state).await?;
-    let id: ManagementReviewId = parse_id(&id, "management review")?;
     let input = body.into_inner()?;
     let r = state
         .db(move |conn| {
@@ -980,11 +942,10 @@ pub async fn hold_management_review(
 pub async fn close_management_review(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ManagementReviewId>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::close_management_review, &state).await?;
-    let id: ManagementReviewId = parse_id(&id, "management review")?;
     let r = state
         .db(move |conn| audits::move_review(conn, &ctx, id, if_match.0, ReviewStatus::Closed, None))
         .await?;
@@ -998,11 +959,10 @@ pub async fn close_management_review(
 pub async fn add_review_finding(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<ManagementReviewId>,
     body: Json<CreateFinding>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::add_review_finding, &state).await?;
-    let id: ManagementReviewId = parse_id(&id, "management review")?;
     let input = body.into_inner()?;
     let f = state
         .db(move |conn| audits::add_finding(conn, &ctx, Parent::Review(id), input))
@@ -1020,12 +980,10 @@ pub async fn add_review_finding(
 pub async fn close_review_finding(
     auth: Auth,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Ids((id, finding)): Ids<(ManagementReviewId, FindingId)>,
     if_match: IfMatch,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::close_review_finding, &state).await?;
-    let id: ManagementReviewId = parse_id(&path.0, "management review")?;
-    let finding: FindingId = parse_id(&path.1, "finding")?;
     let f = state
         .db(move |conn| audits::close_finding(conn, &ctx, Parent::Review(id), finding, if_match.0))
         .await?;
@@ -1112,12 +1070,11 @@ pub async fn get_document(
 pub async fn approve_document(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<DocumentId>,
     if_match: IfMatch,
     body: Json<ApproveDocument>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::approve_document, &state).await?;
-    let id: DocumentId = parse_id(&id, "document")?;
     let input = body.into_inner()?;
     let d = state
         .db(move |conn| documents::approve(conn, &ctx, id, if_match.0, input))
@@ -1132,12 +1089,11 @@ pub async fn approve_document(
 pub async fn obsolete_document(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<DocumentId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::obsolete_document, &state).await?;
-    let id: DocumentId = parse_id(&id, "document")?;
     let reason = body.into_inner()?.reason;
     let d = state
         .db(move |conn| documents::obsolete(conn, &ctx, id, if_match.0, &reason))

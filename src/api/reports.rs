@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use super::authz::Op;
 use super::extract::{Auth, Query};
 use super::problem::Problem;
+use super::respond;
 use super::AppState;
 use crate::error::AppResult;
 use crate::services::reports::{self, Attention, AuditPack};
@@ -43,7 +44,7 @@ async fn pdf(state: &AppState, pack: AuditPack) -> AppResult<HttpResponse> {
     let offset = state.clock.offset();
     let rendered =
         web::block(move || crate::pdf::audit_pack::render_audit_pack(&pack, offset)).await;
-    super::instruments::pdf_response(rendered, &filename)
+    respond::rendered_pdf(rendered, &filename)
 }
 
 /// The audit pack for a period, clause by clause: staff and authorizations, standards and their

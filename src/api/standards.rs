@@ -5,9 +5,10 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
 use super::authz::Op;
-use super::extract::{Auth, Body, IfMatch, Json, Query};
+use super::extract::{Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState};
+use super::respond::{self, created, versioned, Disposition};
+use super::AppState;
 use crate::db::models::{IntermediateCheck, StatusChange};
 use crate::db::{StandardCalibrationId, StandardId};
 use crate::domain::traceability::{StandardKind, StandardStatus};
@@ -84,10 +85,9 @@ pub async fn create_standard(
 pub async fn get_standard(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_standard, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let s = state.db(move |conn| service::get(conn, &ctx, id)).await?;
     Ok(versioned(s.version, &s))
 }
@@ -99,12 +99,11 @@ pub async fn get_standard(
 pub async fn update_standard(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     if_match: IfMatch,
     body: Json<UpdateStandard>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_standard, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let input = body.into_inner()?;
     let s = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
@@ -120,12 +119,11 @@ pub async fn update_standard(
 pub async fn change_standard_status(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     if_match: IfMatch,
     body: Json<ChangeStatus>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::change_standard_status, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let input = body.into_inner()?;
     let s = state
         .db(move |conn| service::change_status(conn, &ctx, id, if_match.0, input))
@@ -139,11 +137,10 @@ pub async fn change_standard_status(
 pub async fn get_standard_status_history(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_standard_status_history, &state)
         .await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let history = state
         .db(move |conn| service::status_history(conn, id))
         .await?;
@@ -156,10 +153,9 @@ pub async fn get_standard_status_history(
 pub async fn list_standard_calibrations(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::list_standard_calibrations, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let list = state
         .db(move |conn| service::list_calibrations(conn, id))
         .await?;
@@ -174,13 +170,12 @@ pub async fn list_standard_calibrations(
 pub async fn record_standard_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     body: Json<RecordCalibration>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth
         .require(Op::record_standard_calibration, &state)
         .await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let input = body.into_inner()?;
     let c = state
         .db(move |conn| service::record_calibration(conn, &ctx, id, input))
@@ -192,23 +187,15 @@ pub async fn record_standard_calibration(
     ))
 }
 
-fn ids(path: &(String, String)) -> AppResult<(StandardId, StandardCalibrationId)> {
-    Ok((
-        parse_id(&path.0, "standard")?,
-        parse_id(&path.1, "calibration")?,
-    ))
-}
-
 #[utoipa::path(get, path = "/api/v1/standards/{id}/calibrations/{calibration_id}", tag = "standards",
     params(("id" = StandardId, Path), ("calibration_id" = StandardCalibrationId, Path)),
     responses((status = 200, body = CalibrationView), (status = 404, body = Problem)), security(("bearer" = [])))]
 pub async fn get_standard_calibration(
     auth: Auth,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Ids((id, calibration)): Ids<(StandardId, StandardCalibrationId)>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_standard_calibration, &state).await?;
-    let (id, calibration) = ids(&path)?;
     let c = state
         .db(move |conn| service::get_calibration(conn, id, calibration))
         .await?;
@@ -225,14 +212,13 @@ pub async fn upload_standard_certificate(
     auth: Auth,
     state: web::Data<AppState>,
     req: HttpRequest,
-    path: web::Path<(String, String)>,
+    Ids((id, calibration)): Ids<(StandardId, StandardCalibrationId)>,
     query: Query<FileQuery>,
     body: Body,
 ) -> AppResult<HttpResponse> {
     let ctx = auth
         .require(Op::upload_standard_certificate, &state)
         .await?;
-    let (id, calibration) = ids(&path)?;
     let q = query.into_inner()?;
     let filename = q
         .filename
@@ -276,27 +262,26 @@ pub struct FileQuery {
 pub async fn download_standard_certificate(
     auth: Auth,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Ids((id, calibration)): Ids<(StandardId, StandardCalibrationId)>,
     query: Query<FileQuery>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::download_standard_certificate, &state)
         .await?;
-    let (id, calibration) = ids(&path)?;
     let version = query.into_inner()?.version;
     let file = state
         .db(move |conn| service::download_certificate(conn, id, calibration, version))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!(
-                "attachment; filename=\"{}\"",
-                file.filename.replace('"', "")
-            ),
-        ))
-        .insert_header(("x-content-sha256", file.sha256))
-        .body(file.content))
+    let mut response = respond::file(
+        file.content,
+        &file.content_type,
+        &file.filename,
+        Disposition::Attachment,
+    );
+    response.headers_mut().insert(
+        header::HeaderName::from_static("x-content-sha256"),
+        header::HeaderValue::from_str(&file.sha256).map_err(AppError::internal)?,
+    );
+    Ok(response)
 }
 
 /// Intermediate checks of the standard, newest first.
@@ -305,10 +290,9 @@ pub async fn download_standard_certificate(
 pub async fn list_intermediate_checks(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::list_intermediate_checks, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let list = state.db(move |conn| service::list_checks(conn, id)).await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -321,11 +305,10 @@ pub async fn list_intermediate_checks(
 pub async fn record_intermediate_check(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     body: Json<RecordCheck>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::record_intermediate_check, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let input = body.into_inner()?;
     let check = state
         .db(move |conn| service::record_check(conn, &ctx, id, input))
@@ -348,11 +331,10 @@ pub struct AtQuery {
 pub async fn get_traceability(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     query: Query<AtQuery>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_traceability, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let at = query
         .into_inner()?
         .at
@@ -367,11 +349,10 @@ pub async fn get_traceability(
 pub async fn get_fitness(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     query: Query<AtQuery>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_fitness, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let at = query
         .into_inner()?
         .at
@@ -398,11 +379,10 @@ pub struct WindowQuery {
 pub async fn get_dependents(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<StandardId>,
     query: Query<WindowQuery>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_dependents, &state).await?;
-    let id: StandardId = parse_id(&id, "standard")?;
     let q = query.into_inner()?;
     let to = q.to.unwrap_or_else(|| state.clock.today());
     let dependents = state

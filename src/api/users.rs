@@ -3,9 +3,10 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{Auth, IfMatch, Json, Query};
+use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, versioned, AppState, Reason};
+use super::respond::{created, versioned};
+use super::{AppState, Reason};
 use crate::db::UserId;
 use crate::domain::Role;
 use crate::error::AppResult;
@@ -68,10 +69,9 @@ pub async fn create_user(
 pub async fn get_user(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<UserId>,
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_user, &state).await?;
-    let id: UserId = parse_id(&id, "user")?;
     let user = state.db(move |conn| service::get(conn, id)).await?;
     Ok(versioned(user.version, &user))
 }
@@ -84,12 +84,11 @@ pub async fn get_user(
 pub async fn update_user(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<UserId>,
     if_match: IfMatch,
     body: Json<UpdateUser>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::update_user, &state).await?;
-    let id: UserId = parse_id(&id, "user")?;
     let input = body.into_inner()?;
     let user = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
@@ -104,12 +103,11 @@ pub async fn update_user(
 pub async fn delete_user(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<UserId>,
     if_match: IfMatch,
     body: Json<Reason>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::delete_user, &state).await?;
-    let id: UserId = parse_id(&id, "user")?;
     let input = body.into_inner()?;
     state
         .db(move |conn| service::delete(conn, &ctx, id, if_match.0, &input.reason))

@@ -3,10 +3,10 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
-use super::extract::{Auth, IfMatch, Json, Query};
-use super::instruments::pdf_response;
+use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
-use super::{created, parse_id, AppState};
+use super::respond::{self, created};
+use super::AppState;
 use crate::db::{CustomerId, WorkOrderId, WorkOrderItemId};
 use crate::error::AppResult;
 use crate::services::work_orders::{
@@ -70,10 +70,9 @@ pub async fn create_work_order(
 pub async fn get_work_order(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<WorkOrderId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_work_order, &state).await?;
-    let id: WorkOrderId = parse_id(&id, "work order")?;
     let order = state.db(move |conn| service::get(conn, &ctx, id)).await?;
     Ok(HttpResponse::Ok().json(order))
 }
@@ -84,15 +83,14 @@ pub async fn get_work_order(
 pub async fn get_work_order_receipt(
     auth: Auth,
     state: web::Data<AppState>,
-    id: web::Path<String>,
+    Ids(id): Ids<WorkOrderId>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_work_order_receipt, &state).await?;
-    let id: WorkOrderId = parse_id(&id, "work order")?;
     let (offset, public_url) = (state.clock.offset(), state.public_url.clone());
     let data = state
         .db(move |conn| service::receipt(conn, &ctx, id, offset, &public_url))
         .await?;
-    pdf_response(
+    respond::rendered_pdf(
         web::block(move || crate::pdf::render_receipt(&data)).await,
         "receipt.pdf",
     )
@@ -108,13 +106,11 @@ pub async fn get_work_order_receipt(
 pub async fn change_item_status(
     auth: Auth,
     state: web::Data<AppState>,
-    path: web::Path<(String, String)>,
+    Ids((id, item)): Ids<(WorkOrderId, WorkOrderItemId)>,
     if_match: IfMatch,
     body: Json<ChangeItemStatus>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::change_item_status, &state).await?;
-    let id: WorkOrderId = parse_id(&path.0, "work order")?;
-    let item: WorkOrderItemId = parse_id(&path.1, "work order item")?;
     let input = body.into_inner()?;
     let order = state
         .db(move |conn| service::change_item_status(conn, &ctx, id, item, if_match.0, input))

@@ -15,7 +15,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use types::*;
 
-use crate::error::AppResult;
+use crate::error::{AppResult, StartupError};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -38,15 +38,13 @@ pub enum Backend {
 }
 
 impl Backend {
-    pub fn from_url(url: &str) -> Result<Self, String> {
+    pub fn from_url(url: &str) -> Result<Self, StartupError> {
         if url.starts_with("sqlite:") {
             Ok(Backend::Sqlite)
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Ok(Backend::Postgres)
         } else {
-            Err(format!(
-                "unsupported database URL {url:?}: use sqlite://path/to/file.db or postgres://user@host/db"
-            ))
+            Err(StartupError::DatabaseUrl(url.to_string()))
         }
     }
 }
@@ -66,7 +64,7 @@ pub struct ConnectionManager {
 }
 
 impl ConnectionManager {
-    pub fn new(url: &str) -> Result<Self, String> {
+    pub fn new(url: &str) -> Result<Self, StartupError> {
         Ok(ConnectionManager {
             url: url.to_string(),
             backend: Backend::from_url(url)?,
@@ -119,13 +117,15 @@ impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
 }
 
 /// Builds the pool. Does not fail when the database is down: requests answer 503 until it is back.
-pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, String> {
+pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, StartupError> {
     let manager = ConnectionManager::new(url)?;
     if manager.backend == Backend::Sqlite {
         let path = std::path::Path::new(sqlite_path(url));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+            std::fs::create_dir_all(dir).map_err(|source| StartupError::CreateDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
         }
     }
     Ok(r2d2::Pool::builder()

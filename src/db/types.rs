@@ -60,8 +60,13 @@ macro_rules! text_column {
 }
 
 /// A typed identifier: a time-ordered UUID (v7), so ordering by id is ordering by creation.
+/// What an id names, for the 404 a malformed or unknown id answers ("no such standard").
+pub trait IdKind: std::str::FromStr {
+    const KIND: &'static str;
+}
+
 macro_rules! typed_id {
-    ($($name:ident),* $(,)?) => {$(
+    ($($name:ident: $kind:literal),* $(,)?) => {$(
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
             serde::Serialize, serde::Deserialize, diesel::AsExpression, diesel::FromSqlRow,
@@ -106,30 +111,34 @@ macro_rules! typed_id {
         }
         impl utoipa::ToSchema for $name {}
 
+        impl IdKind for $name {
+            const KIND: &'static str = $kind;
+        }
+
         text_column!($name);
     )*};
 }
 
 typed_id!(
-    UserId,
-    CustomerId,
-    RefreshTokenId,
-    StandardId,
-    StandardCalibrationId,
-    ExternalBodyId,
-    CmcId,
-    StatusChangeId,
-    IntermediateCheckId,
-    FileId,
-    InstrumentId,
-    WorkOrderId,
-    WorkOrderItemId,
-    ItemEventId,
-    ProcedureId,
-    CalibrationRecordId,
-    RecordVersionId,
-    PointStandardId,
-    CertificateId,
+    UserId: "user",
+    CustomerId: "customer",
+    RefreshTokenId: "session",
+    StandardId: "standard",
+    StandardCalibrationId: "calibration",
+    ExternalBodyId: "external body",
+    CmcId: "CMC entry",
+    StatusChangeId: "status change",
+    IntermediateCheckId: "intermediate check",
+    FileId: "file",
+    InstrumentId: "instrument",
+    WorkOrderId: "work order",
+    WorkOrderItemId: "work order item",
+    ItemEventId: "item event",
+    ProcedureId: "procedure",
+    CalibrationRecordId: "calibration record",
+    RecordVersionId: "record version",
+    PointStandardId: "point standard",
+    CertificateId: "certificate",
 );
 
 /// Domain enumerations stored as text. `foreign_derive` puts diesel's traits on the domain types
@@ -169,16 +178,16 @@ domain_text_column!(
 
 // Quality records (migration 000006).
 typed_id!(
-    QualificationId,
-    AuthorizationId,
-    NonconformityId,
-    CorrectiveActionId,
-    ComplaintId,
-    ProficiencyTestId,
-    InternalAuditId,
-    ManagementReviewId,
-    FindingId,
-    DocumentId,
+    QualificationId: "qualification",
+    AuthorizationId: "authorization",
+    NonconformityId: "nonconformity",
+    CorrectiveActionId: "corrective action",
+    ComplaintId: "complaint",
+    ProficiencyTestId: "proficiency test",
+    InternalAuditId: "internal audit",
+    ManagementReviewId: "management review",
+    FindingId: "finding",
+    DocumentId: "document",
 );
 
 use crate::domain::quality::{

@@ -207,6 +207,33 @@ async fn unknown_routes_and_malformed_ids_are_problem_404s() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.headers["content-type"], "application/problem+json");
     }
+    // A malformed id and an unknown one answer the same problem, naming the kind of thing.
+    let qm = app.token(QM).await;
+    let unknown = "0192f000-0000-7000-8000-000000000000";
+    for (collection, kind) in [
+        ("customers", "customer"),
+        ("standards", "standard"),
+        ("instruments", "instrument"),
+        ("calibrations", "calibration record"),
+        ("certificates", "certificate"),
+        ("nonconformities", "nonconformity"),
+    ] {
+        let malformed = app
+            .get(&format!("/api/v1/{collection}/not-a-uuid"), &qm)
+            .await;
+        let missing = app
+            .get(&format!("/api/v1/{collection}/{unknown}"), &qm)
+            .await;
+        assert_eq!(malformed.status, StatusCode::NOT_FOUND, "{collection}");
+        assert_eq!(malformed.body, missing.body, "{collection}");
+        assert!(
+            malformed.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(kind)),
+            "{collection}: {:?}",
+            malformed.body
+        );
+    }
 }
 
 #[tokio::test]
