@@ -70,15 +70,22 @@ pub struct Reason {
     pub reason: String,
 }
 
-/// Declares the route table once: it configures actix and lists the routes for the OpenAPI test.
+/// Declares the route table once: it configures actix, gives the OpenAPI document its paths (from
+/// each handler's `#[utoipa::path]`), and lists the routes for the tests that tie routes,
+/// permissions and the document together.
 macro_rules! routes {
-    ($($method:ident $path:literal => $handler:path),* $(,)?) => {
+    ($($method:ident $path:literal => $($handler:ident)::+),* $(,)?) => {
         /// Every route as (method, path), in the order registered.
         pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
 
         pub fn configure(cfg: &mut web::ServiceConfig) {
-            $(cfg.route($path, web::$method().to($handler));)*
+            $(cfg.route($path, web::$method().to($($handler)::+));)*
         }
+
+        /// The OpenAPI paths of every route in the table; `docs` adds the rest of the document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($($handler)::+),*))]
+        pub struct RouteDocs;
     };
 }
 
@@ -190,7 +197,7 @@ routes! {
     get "/api/v1/audit-events" => audit::list_audit_events,
     get "/api/v1/audit-events/verify" => audit::verify_audit_chain,
 
-    // Quality records (issue 8).
+    // Quality records.
     get "/api/v1/staff" => quality::list_staff,
     get "/api/v1/staff/{id}" => quality::get_staff,
     post "/api/v1/staff/{id}/qualifications" => quality::add_qualification,

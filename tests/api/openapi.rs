@@ -51,3 +51,33 @@ async fn the_documentation_page_is_served_locally() {
         .expect("bundle");
     assert_eq!(script.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn every_schema_reference_resolves() {
+    let spec = serde_json::to_value(calab::api::docs::openapi()).expect("json");
+    let schemas = spec["components"]["schemas"]
+        .as_object()
+        .expect("component schemas");
+    let mut refs = Vec::new();
+    collect_refs(&spec, &mut refs);
+    assert!(refs.len() > 100, "{}", refs.len());
+    for r in refs {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(schemas.contains_key(name), "{r} has no schema");
+    }
+}
+
+fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v.as_str()) {
+                    ("$ref", Some(r)) => out.push(r.to_string()),
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
