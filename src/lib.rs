@@ -7,6 +7,7 @@ pub mod db;
 pub mod dcc;
 pub mod domain;
 pub mod error;
+pub mod limits;
 pub mod pdf;
 pub mod services;
 pub mod startup;

@@ -12,7 +12,8 @@ use crate::api::{self, AppState};
 use crate::config::Config;
 use crate::db::{self, Pool};
 use crate::error::StartupError;
-use crate::services::auth::{LoginThrottle, Tokens};
+use crate::limits::{LoginThrottle, VerifyLimit};
+use crate::services::auth::Tokens;
 use crate::services::{bootstrap, Ctx};
 
 /// Connects, migrates, and makes sure somebody can sign in. Runs once before serving.
@@ -123,7 +124,7 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, StartupError> {
             config.login_max_failures_per_address,
         ),
         body_limit: config.body_limit,
-        verify_limit: api::verify::RateLimit::per_minute(config.verify_requests_per_minute),
+        verify_limit: VerifyLimit::per_minute(config.verify_requests_per_minute),
         clock: config.clock,
         public_url: config.public_url.clone(),
         raise_to_cmc: config.raise_to_cmc,

@@ -28,7 +28,8 @@ use actix_web::web;
 
 use crate::db::{DbConn, Pool};
 use crate::error::{AppError, AppResult};
-use crate::services::auth::{LoginThrottle, Tokens};
+use crate::limits::{LoginThrottle, VerifyLimit};
+use crate::services::auth::Tokens;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -36,7 +37,7 @@ pub struct AppState {
     pub tokens: Tokens,
     pub throttle: LoginThrottle,
     /// Public certificate verifications per client address.
-    pub verify_limit: verify::RateLimit,
+    pub verify_limit: VerifyLimit,
     pub body_limit: usize,
     /// Now and today, in the lab's time zone.
     pub clock: crate::clock::Clock,

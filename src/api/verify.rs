@@ -2,10 +2,6 @@
 //! for people, JSON for programs, and a check of an uploaded copy by its hash. No sign-in; limited
 //! per client address.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
@@ -16,59 +12,6 @@ use crate::dcc::escape;
 use crate::domain::certificate::CertificateStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::certificates::{self, CopyCheck, Verification};
-
-/// At most `max` requests per key in each window. Memory is bounded: expired entries are dropped
-/// when the map grows, and once it holds `MAX_KEYS` live keys new ones wait for the next window.
-pub struct RateLimit {
-    window: Duration,
-    max: u32,
-    state: Mutex<Windows>,
-}
-
-/// Each key's window start and count, and when the map was last pruned.
-type Windows = (HashMap<String, (Instant, u32)>, Instant);
-
-const MAX_KEYS: usize = 100_000;
-const PRUNE_ABOVE: usize = 10_000;
-
-impl RateLimit {
-    pub fn per_minute(max: u32) -> Self {
-        RateLimit {
-            window: Duration::from_secs(60),
-            max,
-            state: Mutex::new((HashMap::new(), Instant::now())),
-        }
-    }
-
-    pub fn check(&self, key: &str) -> AppResult<()> {
-        let mut state = self
-            .state
-            .lock()
-            .map_err(|_| AppError::internal("rate limit lock poisoned"))?;
-        let (hits, pruned) = &mut *state;
-        let window = self.window;
-        let refused = |since: Instant| AppError::TooManyRequests {
-            retry_after_secs: window.saturating_sub(since.elapsed()).as_secs().max(1),
-        };
-        // At most one full scan per tenth of a window, however many keys arrive.
-        if hits.len() > PRUNE_ABOVE && pruned.elapsed() > window / 10 {
-            hits.retain(|_, (since, _)| since.elapsed() < window);
-            *pruned = Instant::now();
-        }
-        if hits.len() >= MAX_KEYS && !hits.contains_key(key) {
-            return Err(refused(*pruned));
-        }
-        let entry = hits.entry(key.to_owned()).or_insert((Instant::now(), 0));
-        if entry.0.elapsed() >= window {
-            *entry = (Instant::now(), 0);
-        }
-        if entry.1 >= self.max {
-            return Err(refused(entry.0));
-        }
-        entry.1 += 1;
-        Ok(())
-    }
-}
 
 /// The rate-limit key of a client: its IPv4 address, or the /64 network of an IPv6 one (a single
 /// host usually holds a whole /64).

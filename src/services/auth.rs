@@ -4,9 +4,7 @@
 //! tokens are random, stored as SHA-256 hashes, rotated on every use; presenting a spent one revokes
 //! its whole family, because only a thief or a replay would do that.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
@@ -172,78 +170,6 @@ pub struct TokenPair {
     pub token_type: &'static str,
 }
 
-/// Sign-in attempts per account and per client address; too many unsuccessful ones in the window
-/// answer 429. An attempt is counted when it starts, under the same lock as the check, so parallel
-/// guesses cannot slip past; a success takes its attempt back and clears the account.
-pub struct LoginThrottle {
-    window: Duration,
-    max_per_account: u32,
-    max_per_address: u32,
-    attempts: Mutex<HashMap<String, (Instant, u32)>>,
-}
-
-impl LoginThrottle {
-    pub fn new(window: Duration, max_per_account: u32, max_per_address: u32) -> Self {
-        LoginThrottle {
-            window,
-            max_per_account,
-            max_per_address,
-            attempts: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn keys(email: &str, address: &str) -> [(String, u32); 2] {
-        [
-            (format!("account:{email}"), 0),
-            (format!("address:{address}"), 1),
-        ]
-    }
-
-    fn attempt(&self, email: &str, address: &str) -> AppResult<()> {
-        let mut attempts = self
-            .attempts
-            .lock()
-            .map_err(|_| AppError::internal("throttle lock poisoned"))?;
-        let window = self.window;
-        // Keep memory bounded under a flood of distinct names.
-        if attempts.len() > 100_000 {
-            attempts.retain(|_, (since, _)| since.elapsed() < window);
-        }
-        for (key, kind) in Self::keys(email, address) {
-            let max = if kind == 0 {
-                self.max_per_account
-            } else {
-                self.max_per_address
-            };
-            if let Some((since, count)) = attempts.get(&key) {
-                if since.elapsed() < window && *count >= max {
-                    let retry = (window - since.elapsed()).as_secs().max(1);
-                    return Err(AppError::TooManyRequests {
-                        retry_after_secs: retry,
-                    });
-                }
-            }
-        }
-        for (key, _) in Self::keys(email, address) {
-            let entry = attempts.entry(key).or_insert((Instant::now(), 0));
-            if entry.0.elapsed() >= window {
-                *entry = (Instant::now(), 0);
-            }
-            entry.1 += 1;
-        }
-        Ok(())
-    }
-
-    fn succeed(&self, email: &str, address: &str) {
-        if let Ok(mut attempts) = self.attempts.lock() {
-            attempts.remove(&format!("account:{email}"));
-            if let Some(entry) = attempts.get_mut(&format!("address:{address}")) {
-                entry.1 = entry.1.saturating_sub(1);
-            }
-        }
-    }
-}
-
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -300,7 +226,7 @@ pub fn find_active_user_by_email(conn: &mut DbConn, email: &str) -> AppResult<Op
 /// checked (so parallel guesses cannot slip past it), and the account is looked up.
 pub fn begin_login(
     conn: &mut DbConn,
-    throttle: &LoginThrottle,
+    throttle: &crate::limits::LoginThrottle,
     email: &str,
     address: &str,
 ) -> AppResult<Option<User>> {
@@ -325,7 +251,7 @@ pub fn password_matches(user: Option<&User>, password: &str) -> bool {
 pub fn finish_login(
     conn: &mut DbConn,
     tokens: &Tokens,
-    throttle: &LoginThrottle,
+    throttle: &crate::limits::LoginThrottle,
     ctx: &Ctx,
     email: &str,
     address: &str,
