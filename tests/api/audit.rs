@@ -78,7 +78,7 @@ fn audit_count(conn: &mut DbConn) -> i64 {
 
 #[tokio::test]
 async fn a_rolled_back_change_leaves_no_event() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let mut conn = app.conn();
     let before = audit_count(&mut conn);
     let result: Result<(), AppError> = write_tx(&mut conn, |conn| {

@@ -129,7 +129,7 @@ async fn a_record_from_readings_to_signature() {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "M-WS-01").await,
+            b.record_input(&item, WEIGHTS).await,
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
@@ -145,10 +145,7 @@ async fn a_record_from_readings_to_signature() {
     assert_eq!(result["reported_error"], "0.0023");
     assert_eq!(result["verdict"], "pass");
     assert_eq!(result["in_accredited_scope"], true);
-    assert_eq!(
-        record["content"]["standards_used"][0]["asset_id"],
-        "M-WS-01"
-    );
+    assert_eq!(record["content"]["standards_used"][0]["asset_id"], WEIGHTS);
     assert_eq!(
         record["content"]["input"]["points"][0]["readings"][0],
         "1000.003"
@@ -213,7 +210,7 @@ async fn a_record_from_readings_to_signature() {
     assert_eq!(instrument.body["last_verdict"], "pass");
     assert!(instrument.body["next_due_on"].is_string());
     // An approved record is not edited.
-    let input = b.record_input(&item, "M-WS-01").await;
+    let input = b.record_input(&item, WEIGHTS).await;
     let edit = b
         .app
         .send(
@@ -261,7 +258,7 @@ async fn the_author_never_approves_whatever_the_route() {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "M-WS-01").await,
+            b.record_input(&item, WEIGHTS).await,
         )
         .await
         .body;
@@ -284,7 +281,7 @@ async fn the_author_never_approves_whatever_the_route() {
             &b.qm,
         )
         .await;
-    let mut input = b.record_input(&item, "M-WS-01").await;
+    let mut input = b.record_input(&item, WEIGHTS).await;
     input["notes"] = json!("reference value corrected");
     input["points"][0]["reference_value"] = json!("1000.0012");
     let amended = b
@@ -390,7 +387,7 @@ async fn return_edit_and_resubmit() {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "M-WS-01").await,
+            b.record_input(&item, WEIGHTS).await,
         )
         .await
         .body;
@@ -493,7 +490,7 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "T-WS-01").await,
+            b.record_input(&item, THERMOMETER).await,
         )
         .await;
     assert_eq!(unfit.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -508,15 +505,15 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
     assert!(
         error["message"]
             .as_str()
-            .is_some_and(|m| m.contains("T-WS-01") && m.contains("quarantined")),
+            .is_some_and(|m| m.contains(THERMOMETER) && m.contains("quarantined")),
         "{:?}",
         unfit.body
     );
-    let mut hot = b.record_input(&item, "M-WS-01").await;
+    let mut hot = b.record_input(&item, WEIGHTS).await;
     hot["environment"]["temperature"]["value"] = json!("26.0");
     let too_hot = b.app.post("/api/v1/calibrations", &b.tech, hot).await;
     assert_eq!(too_hot.fields(), ["environment.temperature.value"]);
-    let mut dry = b.record_input(&item, "M-WS-01").await;
+    let mut dry = b.record_input(&item, WEIGHTS).await;
     dry["environment"]["humidity"] = Value::Null;
     assert_eq!(
         b.app
@@ -528,7 +525,7 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
     // A draft procedure cannot be used, and an approved one is never edited.
     let draft = b.app.post("/api/v1/procedures", &b.qm, json!({"code": "QT-TEST-01", "title": "v2", "quantity": "mass", "effective_on": today(), "template": template()})).await;
     assert_eq!(draft.body["procedure_version"], 2);
-    let mut with_draft = b.record_input(&item, "M-WS-01").await;
+    let mut with_draft = b.record_input(&item, WEIGHTS).await;
     with_draft["procedure_id"] = draft.body["id"].clone();
     assert_eq!(
         b.app
@@ -587,7 +584,7 @@ async fn the_cmc_is_a_floor_refused_or_raised() {
             .post(
                 "/api/v1/calibrations",
                 &b.tech,
-                b.record_input(&item, "M-WS-01").await,
+                b.record_input(&item, WEIGHTS).await,
             )
             .await;
         assert_eq!(reply.status, expect, "{policy}: {:?}", reply.body);
@@ -613,12 +610,12 @@ async fn reverse_traceability_reaches_points_through_two_levels() {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "M-WS-01").await,
+            b.record_input(&item, WEIGHTS).await,
         )
         .await
         .body;
     // M-WS-01 was calibrated in-house against M-REF-01: the point depends on both.
-    let reference = standard_id(&b.app, &b.qm, "M-REF-01").await;
+    let reference = standard_id(&b.app, &b.qm, REFERENCE_WEIGHTS).await;
     let from = today() - Duration::days(365);
     let dependents = b
         .app
@@ -665,7 +662,7 @@ async fn customers_see_no_records() {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "M-WS-01").await,
+            b.record_input(&item, WEIGHTS).await,
         )
         .await
         .body;

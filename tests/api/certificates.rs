@@ -16,7 +16,7 @@ async fn approved_record(b: &Bench, serial: &str) -> String {
         .post(
             "/api/v1/calibrations",
             &b.tech,
-            b.record_input(&item, "M-WS-01").await,
+            b.record_input(&item, WEIGHTS).await,
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
@@ -159,7 +159,7 @@ async fn issue_once_print_everything_and_verify() {
             "21.5 °C",
             "55 %RH",
             "QT-TEST-01",
-            "M-WS-01",
+            WEIGHTS,
             "1000.0011",
             "1000.0034",
             "0.0023",

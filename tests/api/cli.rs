@@ -18,7 +18,7 @@ fn calab(app: &TestApp) -> Command {
 
 #[tokio::test]
 async fn admin_create_user_reads_the_password_from_stdin() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let mut child = calab(&app)
         .args([
             "admin",

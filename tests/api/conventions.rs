@@ -94,7 +94,7 @@ async fn oversized_and_non_json_bodies() {
 
 #[tokio::test]
 async fn updates_need_the_current_version() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let admin = app.token(ADMIN).await;
     let lab = app.get("/api/v1/lab", &admin).await;
     assert_eq!(lab.status, StatusCode::OK);
@@ -238,7 +238,7 @@ async fn unknown_routes_and_malformed_ids_are_problem_404s() {
 
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let reply = app
         .send(
             Method::GET,

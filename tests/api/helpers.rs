@@ -17,6 +17,20 @@ pub const TECH: &str = "tech1@demo.calab.vn";
 pub const CUSTOMER_A: &str = "customer@dongaprecision.vn";
 pub const CUSTOMER_B: &str = "customer@mekongpharma.vn";
 
+// The demo laboratory's records that tests rely on, by the codes the demo gives them.
+/// Working-standard weight set (mass), fit for use, calibrated in-house against `REFERENCE_WEIGHTS`.
+pub const WEIGHTS: &str = "M-WS-01";
+/// Reference weight set, calibrated by an outside body.
+pub const REFERENCE_WEIGHTS: &str = "M-REF-01";
+/// Check weight for intermediate checks.
+pub const CHECK_WEIGHT: &str = "M-CHK-01";
+/// Working thermometer, quarantined.
+pub const THERMOMETER: &str = "T-WS-01";
+/// Working pressure standard, overdue for calibration.
+pub const PRESSURE_STANDARD: &str = "P-WS-01";
+/// The approved balance calibration procedure.
+pub const MASS_PROCEDURE: &str = "QT-KL-01";
+
 pub fn email_of(role: Role) -> &'static str {
     match role {
         Role::Admin => ADMIN,
@@ -69,29 +83,157 @@ impl Drop for TempDir {
     }
 }
 
-/// A fresh database URL: a temporary SQLite file, or a new PostgreSQL database.
-fn fresh_database(dir: &std::path::Path) -> (String, TestDb) {
+/// The PostgreSQL server the suite runs on, when `CALAB_TEST_DATABASE_URL` names one.
+fn postgres_admin_url() -> Option<String> {
+    std::env::var("CALAB_TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+fn pg_admin(admin_url: &str) -> diesel::PgConnection {
+    diesel::PgConnection::establish(admin_url)
+        .unwrap_or_else(|e| panic!("cannot reach CALAB_TEST_DATABASE_URL: {e}"))
+}
+
+fn pg_url(admin_url: &str, name: &str) -> String {
+    let base = admin_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(admin_url);
+    format!("{base}/{name}")
+}
+
+/// What a test's database starts with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Start {
+    /// Migrated, with the first admin only.
+    Empty,
+    /// A copy of the demo laboratory, built once per test process.
+    Demo,
+}
+
+/// A database for one test: a temporary SQLite file or a new PostgreSQL database, empty or a
+/// copy of the demo template.
+fn test_database(dir: &std::path::Path, start: Start) -> (String, TestDb) {
     let id = uuid::Uuid::new_v4().simple().to_string();
-    match std::env::var("CALAB_TEST_DATABASE_URL") {
-        Ok(admin_url) if !admin_url.is_empty() => {
+    match postgres_admin_url() {
+        Some(admin_url) => {
             let name = format!("calab_test_{id}");
-            let mut conn = diesel::PgConnection::establish(&admin_url)
-                .unwrap_or_else(|e| panic!("cannot reach CALAB_TEST_DATABASE_URL: {e}"));
-            use diesel::connection::SimpleConnection;
-            conn.batch_execute(&format!("CREATE DATABASE {name}"))
-                .expect("create test database");
-            let base = admin_url
-                .rsplit_once('/')
-                .map(|(base, _)| base)
-                .unwrap_or(&admin_url);
+            let statement = match start {
+                Start::Empty => format!("CREATE DATABASE {name}"),
+                Start::Demo => format!("CREATE DATABASE {name} TEMPLATE {}", template()),
+            };
+            {
+                // PostgreSQL copies a template for one CREATE DATABASE at a time.
+                static CREATING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+                let _one = CREATING.lock().unwrap_or_else(|e| e.into_inner());
+                use diesel::connection::SimpleConnection;
+                pg_admin(&admin_url)
+                    .batch_execute(&statement)
+                    .expect("create test database");
+            }
             (
-                format!("{base}/{name}"),
+                pg_url(&admin_url, &name),
                 TestDb::Postgres { admin_url, name },
             )
         }
-        _ => {
+        None => {
             let path = dir.join("calab.db");
+            if start == Start::Demo {
+                std::fs::copy(template(), &path).expect("copy the demo template");
+            }
             (format!("sqlite://{}", path.display()), TestDb::Sqlite(path))
+        }
+    }
+}
+
+/// The demo laboratory, migrated and seeded once per test process: a SQLite file under the
+/// target directory, or a PostgreSQL database (named with the process id, so that a later run
+/// can drop what a killed one left). Returns the file path or the database name.
+fn template() -> &'static str {
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let pid = std::process::id();
+        let tmp = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+        for entry in std::fs::read_dir(tmp).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name
+                .strip_prefix("calab-template-")
+                .is_some_and(|pid| !running(pid))
+            {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        let dir = tmp.join(format!("calab-template-{pid}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("template dir");
+        let (url, target) = match postgres_admin_url() {
+            Some(admin_url) => {
+                drop_stale_templates(&admin_url);
+                let name = format!("calab_tpl_{pid}");
+                use diesel::connection::SimpleConnection;
+                let mut admin = pg_admin(&admin_url);
+                for statement in [
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                    format!("CREATE DATABASE {name}"),
+                ] {
+                    admin
+                        .batch_execute(&statement)
+                        .expect("create the template database");
+                }
+                (pg_url(&admin_url, &name), name)
+            }
+            None => {
+                let path = dir.join("calab.db");
+                (
+                    format!("sqlite://{}", path.display()),
+                    path.display().to_string(),
+                )
+            }
+        };
+        let config = test_config(&url, &dir, &[]);
+        let pool = calab::startup::prepare(&config).expect("prepare the template");
+        let mut conn = pool.get().expect("connection");
+        let settings = calab::services::certificates::IssueSettings {
+            public_url: config.public_url.clone(),
+        };
+        bootstrap::seed_demo(&mut conn, &Ctx::system(config.clock), &settings).expect("demo data");
+        if postgres_admin_url().is_none() {
+            // Everything into the main file, so that copying it copies the database.
+            use diesel::connection::SimpleConnection;
+            conn.batch_execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                .expect("checkpoint the template");
+        }
+        drop(conn);
+        drop(pool);
+        target
+    })
+}
+
+/// Whether the process with this id (as text) still runs.
+fn running(pid: &str) -> bool {
+    pid.parse::<u32>()
+        .is_ok_and(|pid| std::path::Path::new(&format!("/proc/{pid}")).exists())
+}
+
+/// Drops the templates of test processes that no longer run.
+fn drop_stale_templates(admin_url: &str) {
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::Text;
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = Text)]
+        datname: String,
+    }
+    let mut conn = pg_admin(admin_url);
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'calab\\_tpl\\_%'")
+            .load(&mut conn)
+            .unwrap_or_default();
+    for Name { datname } in names {
+        if !running(datname.trim_start_matches("calab_tpl_")) {
+            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS {datname} WITH (FORCE)"));
         }
     }
 }
@@ -174,31 +316,45 @@ pub fn earlier_today(ago: chrono::Duration) -> chrono::DateTime<chrono::Utc> {
     (clock.now() - ago).max(midnight)
 }
 
-/// Starts the service with the demo lab (its users and two customers) on a fresh database.
+/// Starts the service with the demo lab (its users and two customers) on a copy of the demo
+/// template.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(&[]).await
+    spawn(Start::Demo, &[]).await
 }
 
+/// The demo lab with some settings changed (`CALAB_*` variables).
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn(Start::Demo, extra).await
+}
+
+/// A lab with nothing in it but its first admin (`ADMIN`, the demo password).
+pub async fn spawn_empty_app() -> TestApp {
+    spawn(Start::Empty, &[]).await
+}
+
+async fn spawn(start: Start, extra: &[(&str, &str)]) -> TestApp {
     if std::env::var("CALAB_TEST_LOG").is_ok() {
         calab::telemetry::init(false);
     }
     let dir = std::env::temp_dir().join(format!("calab-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let (url, db) = fresh_database(&dir);
-    let config = test_config(&url, &dir, extra);
-    let cfg = config.clone();
-    let pool = tokio::task::spawn_blocking(move || {
-        let pool = calab::startup::prepare(&cfg).expect("prepare");
-        let mut conn = pool.get().expect("connection");
-        let settings = calab::services::certificates::IssueSettings {
-            public_url: cfg.public_url.clone(),
-        };
-        bootstrap::seed_demo(&mut conn, &Ctx::system(cfg.clock), &settings).expect("demo data");
-        pool
+    let extra: Vec<(String, String)> = extra
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let (config, pool, db) = tokio::task::spawn_blocking(move || {
+        let (url, db) = test_database(&dir, start);
+        let extra: Vec<(&str, &str)> = extra
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let config = test_config(&url, &dir, &extra);
+        let pool = calab::startup::prepare(&config).expect("prepare");
+        (config, pool, (db, dir))
     })
     .await
     .expect("prepare task");
+    let (db, dir) = db;
     let state = calab::startup::state(&config, pool.clone()).expect("state");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();

@@ -4,7 +4,7 @@ use crate::helpers::*;
 
 #[tokio::test]
 async fn every_registered_route_is_documented_and_nothing_else() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let spec = app
         .send(Method::GET, "/api/openapi.json", None, None, &[])
         .await;
@@ -29,7 +29,7 @@ async fn every_registered_route_is_documented_and_nothing_else() {
 
 #[tokio::test]
 async fn the_documentation_page_is_served_locally() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let page = app
         .client
         .get(app.url("/api/docs/"))

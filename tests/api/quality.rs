@@ -120,7 +120,7 @@ async fn each_function_needs_a_current_authorization_and_a_refusal_names_it() {
     let tech = app.token(TECH).await;
     let customer = app.customer_id_of(CUSTOMER_A).await;
     let procedure = demo_procedure(&app, &qm).await;
-    let weights = standard_id(&app, &qm, "M-WS-01").await;
+    let weights = standard_id(&app, &qm, WEIGHTS).await;
     let (newcomer, newcomer_token) = new_staff(&app, "new.tech@lab.vn", "technician").await;
     let item = items(&app, &tech, &customer, &["AUTH-1"]).await.remove(0);
     let input = record(
@@ -146,7 +146,7 @@ async fn each_function_needs_a_current_authorization_and_a_refusal_names_it() {
     let expired = grant(
         &app,
         &qm,
-        json!({"user_id": newcomer, "function": "perform_calibration", "procedure_code": "QT-KL-01",
+        json!({"user_id": newcomer, "function": "perform_calibration", "procedure_code": MASS_PROCEDURE,
         "valid_from": day(-100), "valid_until": day(-1)}),
     )
     .await;
@@ -162,7 +162,7 @@ async fn each_function_needs_a_current_authorization_and_a_refusal_names_it() {
     let current = grant(
         &app,
         &qm,
-        json!({"user_id": newcomer, "function": "perform_calibration", "procedure_code": "QT-KL-01",
+        json!({"user_id": newcomer, "function": "perform_calibration", "procedure_code": MASS_PROCEDURE,
         "valid_from": day(-1), "valid_until": day(300)}),
     )
     .await;
@@ -305,7 +305,7 @@ async fn authorizations_are_granted_by_someone_else_with_valid_input() {
         &app,
         &qm,
         json!({"user_id": tech_id, "function": "perform_calibration", "discipline": "mass",
-        "procedure_code": "QT-KL-01", "valid_from": day(0), "valid_until": day(-1)}),
+        "procedure_code": MASS_PROCEDURE, "valid_from": day(0), "valid_until": day(-1)}),
     )
     .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -451,7 +451,7 @@ async fn out_of_tolerance_opens_a_nonconformity_with_exactly_the_affected_certif
             .status,
         StatusCode::CREATED
     );
-    let weights = standard_id(&app, &qm, "M-WS-01").await;
+    let weights = standard_id(&app, &qm, WEIGHTS).await;
     let a = items(&app, &tech, &customer_a, &["NC-A0", "NC-A1", "NC-A3"]).await;
     let b = items(&app, &tech, &customer_b, &["NC-B2"]).await;
     let at = |days: i64| now() - Duration::days(days) - Duration::hours(1);
@@ -632,7 +632,7 @@ async fn a_failed_check_and_an_unsatisfactory_proficiency_result_open_nonconform
     let app = spawn_app().await;
     let qm = app.token(QM).await;
     let tech = app.token(TECH).await;
-    let weights = standard_id(&app, &qm, "M-CHK-01").await;
+    let weights = standard_id(&app, &qm, CHECK_WEIGHT).await;
     let fail = app.post(&format!("/api/v1/standards/{weights}/intermediate-checks"), &tech, json!({"checked_on": day(0),
         "reference_value": "1000.0000", "measured_value": "1000.0090", "lower_limit": "-0.0020", "upper_limit": "0.0020", "unit": "g"})).await;
     assert_eq!(fail.status, StatusCode::CREATED, "{:?}", fail.body);
@@ -1100,12 +1100,12 @@ async fn internal_audits_reviews_and_documents() {
         .await;
     assert!(procedures.body["items"]
         .as_array()
-        .is_some_and(|p| p.iter().any(|d| d["code"] == "QT-KL-01")));
+        .is_some_and(|p| p.iter().any(|d| d["code"] == MASS_PROCEDURE)));
     let clash = app
         .post(
             "/api/v1/documents",
             &qm,
-            json!({"code": "QT-KL-01", "title": "x", "kind": "procedure"}),
+            json!({"code": MASS_PROCEDURE, "title": "x", "kind": "procedure"}),
         )
         .await;
     assert_eq!(clash.status, StatusCode::CONFLICT);
@@ -1131,13 +1131,13 @@ async fn the_audit_pack_and_the_attention_list_show_the_demo_year() {
         .unwrap_or_default();
     let t_ws = standards
         .iter()
-        .find(|s| s["asset_id"] == "T-WS-01")
+        .find(|s| s["asset_id"] == THERMOMETER)
         .cloned()
         .unwrap_or_default();
     assert_eq!(t_ws["fit_for_use"], false, "{t_ws:#}");
     let p_ws = standards
         .iter()
-        .find(|s| s["asset_id"] == "P-WS-01")
+        .find(|s| s["asset_id"] == PRESSURE_STANDARD)
         .cloned()
         .unwrap_or_default();
     assert_eq!(p_ws["overdue"], true);
@@ -1191,7 +1191,7 @@ async fn the_audit_pack_and_the_attention_list_show_the_demo_year() {
         .iter()
         .map(s)
         .collect();
-    assert!(flags.iter().any(|f| f.contains("T-WS-01")), "{flags:?}");
+    assert!(flags.iter().any(|f| f.contains(THERMOMETER)), "{flags:?}");
     // PDF, by extension and by Accept.
     for (path, accept) in [
         ("/api/v1/reports/audit-pack.pdf", "*/*"),

@@ -685,9 +685,9 @@ async fn the_demo_chain_shows_each_state() {
             .and_then(|a| a.iter().find(|s| s["asset_id"] == asset).cloned())
             .unwrap_or_default()
     };
-    assert_eq!(by_asset("T-WS-01")["status"], "quarantined");
-    assert_eq!(by_asset("P-WS-01")["due_status"], "overdue");
-    let working = by_asset("M-WS-01")["id"]
+    assert_eq!(by_asset(THERMOMETER)["status"], "quarantined");
+    assert_eq!(by_asset(PRESSURE_STANDARD)["due_status"], "overdue");
+    let working = by_asset(WEIGHTS)["id"]
         .as_str()
         .unwrap_or_default()
         .to_string();

@@ -131,7 +131,7 @@ async fn the_last_admin_stays() {
 
 #[tokio::test]
 async fn deactivation_and_role_changes_take_effect_at_once() {
-    let app = spawn_app().await;
+    let app = spawn_empty_app().await;
     let admin = app.token(ADMIN).await;
     let created = app
         .post("/api/v1/users", &admin, json!({"email": "short.lived@lab.vn", "name": "Tạm thời", "role": "technician", "password": "short-lived-password"}))
