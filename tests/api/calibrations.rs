@@ -15,16 +15,6 @@ pub struct Bench {
     pub procedure: String,
 }
 
-async fn standard_id(app: &TestApp, token: &str, asset: &str) -> String {
-    let reply = app
-        .get(&format!("/api/v1/standards?q={asset}"), token)
-        .await;
-    reply.body["items"][0]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
 fn template() -> Value {
     json!({
         "points": [{"nominal": "1000", "unit": "g"}],

@@ -412,6 +412,20 @@ impl Reply {
     }
 }
 
+/// The id of a demo standard by its asset id (`WEIGHTS`, ...).
+pub async fn standard_id(app: &TestApp, token: &str, asset: &str) -> String {
+    let reply = app
+        .get(&format!("/api/v1/standards?q={asset}"), token)
+        .await;
+    let items = reply.listed();
+    items
+        .iter()
+        .find(|s| s["asset_id"] == asset)
+        .and_then(|s| s["id"].as_str())
+        .unwrap_or_else(|| panic!("no standard {asset}"))
+        .to_string()
+}
+
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.address)

@@ -108,11 +108,6 @@ async fn demo_procedure(app: &TestApp, qm: &str) -> String {
     s(&reply.body["items"][0]["id"])
 }
 
-async fn standard_id(app: &TestApp, qm: &str, asset: &str) -> String {
-    let reply = app.get(&format!("/api/v1/standards?q={asset}"), qm).await;
-    s(&reply.body["items"][0]["id"])
-}
-
 #[tokio::test]
 async fn each_function_needs_a_current_authorization_and_a_refusal_names_it() {
     let app = spawn_app().await;
