@@ -243,10 +243,11 @@ fn create_user(
 fn verify(config: &Config) -> Result<ExitCode, StartupError> {
     let pool = db::build_pool(&config.database_url, 1)?;
     let mut conn = startup::connect(&pool, &config.database_url)?;
-    let result = services::audit::verify(&mut conn).map_err(|source| StartupError::Setup {
-        what: "verifying the audit trail",
-        source,
-    })?;
+    let result =
+        services::audit_trail::verify(&mut conn).map_err(|source| StartupError::Setup {
+            what: "verifying the audit trail",
+            source,
+        })?;
     println!(
         "{}",
         serde_json::to_string_pretty(&result).map_err(|e| StartupError::Setup {

@@ -117,7 +117,7 @@ pub async fn update_cmc(
 
 /// Every version of a CMC entry (the audit events with before and after), oldest first.
 #[utoipa::path(get, path = "/api/v1/cmc/{id}/history", tag = "standards", params(("id" = CmcId, Path)),
-    responses((status = 200, body = Vec<super::audit::AuditEventView>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<super::audit_trail::AuditEventView>)), security(("bearer" = [])))]
 pub async fn get_cmc_history(
     auth: Auth,
     state: web::Data<AppState>,
@@ -128,7 +128,7 @@ pub async fn get_cmc_history(
     Ok(HttpResponse::Ok().json(
         events
             .into_iter()
-            .map(super::audit::AuditEventView::from)
+            .map(super::audit_trail::AuditEventView::from)
             .collect::<Vec<_>>(),
     ))
 }

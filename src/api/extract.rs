@@ -14,7 +14,7 @@ use super::authz::Op;
 use super::AppState;
 use crate::db::IdKind;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::services::audit::{self, Change};
+use crate::services::audit_trail::{self, Change};
 use crate::services::Ctx;
 
 /// Typed ids from the path, in the order they stand in it: `Ids<StandardId>` for
@@ -91,7 +91,7 @@ impl Auth {
         let ctx = self.ctx.clone();
         state
             .db(move |conn| {
-                audit::record_alone(
+                audit_trail::record_alone(
                     conn,
                     &ctx,
                     Change {

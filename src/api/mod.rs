@@ -1,22 +1,29 @@
 //! The HTTP layer: extract, authorize, call one service, shape the response. The route table below
 //! is the whole API at a glance; `docs` turns the handlers' annotations into OpenAPI 3.1.
 
-pub mod audit;
+pub mod audit_trail;
 pub mod auth;
 pub mod authz;
 pub mod calculators;
 pub mod calibrations;
 pub mod certificates;
 pub mod cmc;
+pub mod competence;
+pub mod complaints;
+pub mod corrective_actions;
 pub mod customers;
 pub mod docs;
+pub mod documents;
 pub mod external_bodies;
 pub mod extract;
 pub mod health;
 pub mod instruments;
+pub mod internal_audits;
 pub mod lab;
+pub mod nonconformities;
 pub mod problem;
-pub mod quality;
+pub mod procedures;
+pub mod proficiency;
 pub mod reports;
 pub mod respond;
 pub mod standards;
@@ -164,12 +171,12 @@ routes! {
     get "/api/v1/work-orders/{id}/receipt.pdf" => work_orders::get_work_order_receipt,
     post "/api/v1/work-orders/{id}/items/{item_id}/status" => work_orders::change_item_status,
 
-    get "/api/v1/procedures" => calibrations::list_procedures,
-    post "/api/v1/procedures" => calibrations::create_procedure,
-    get "/api/v1/procedures/{id}" => calibrations::get_procedure,
-    patch "/api/v1/procedures/{id}" => calibrations::update_procedure,
-    post "/api/v1/procedures/{id}/approve" => calibrations::approve_procedure,
-    post "/api/v1/procedures/{id}/withdraw" => calibrations::withdraw_procedure,
+    get "/api/v1/procedures" => procedures::list_procedures,
+    post "/api/v1/procedures" => procedures::create_procedure,
+    get "/api/v1/procedures/{id}" => procedures::get_procedure,
+    patch "/api/v1/procedures/{id}" => procedures::update_procedure,
+    post "/api/v1/procedures/{id}/approve" => procedures::approve_procedure,
+    post "/api/v1/procedures/{id}/withdraw" => procedures::withdraw_procedure,
     get "/api/v1/calibrations" => calibrations::list_calibrations,
     post "/api/v1/calibrations" => calibrations::create_calibration,
     get "/api/v1/calibrations/{id}" => calibrations::get_calibration,
@@ -195,60 +202,60 @@ routes! {
     post "/api/v1/conformity/evaluate" => calculators::evaluate_conformity,
     post "/api/v1/proficiency/en" => calculators::compute_en,
 
-    get "/api/v1/audit-events" => audit::list_audit_events,
-    get "/api/v1/audit-events/verify" => audit::verify_audit_chain,
+    get "/api/v1/audit-events" => audit_trail::list_audit_events,
+    get "/api/v1/audit-events/verify" => audit_trail::verify_audit_chain,
 
     // Quality records.
-    get "/api/v1/staff" => quality::list_staff,
-    get "/api/v1/staff/{id}" => quality::get_staff,
-    post "/api/v1/staff/{id}/qualifications" => quality::add_qualification,
-    put "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence" => quality::upload_qualification_evidence,
-    get "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence" => quality::download_qualification_evidence,
-    get "/api/v1/authorizations" => quality::list_authorizations,
-    post "/api/v1/authorizations" => quality::grant_authorization,
-    get "/api/v1/authorizations/expiring" => quality::list_expiring_authorizations,
-    get "/api/v1/authorizations/{id}" => quality::get_authorization,
-    post "/api/v1/authorizations/{id}/revoke" => quality::revoke_authorization,
-    get "/api/v1/nonconformities" => quality::list_nonconformities,
-    post "/api/v1/nonconformities" => quality::create_nonconformity,
-    get "/api/v1/nonconformities/{id}" => quality::get_nonconformity,
-    post "/api/v1/nonconformities/{id}/evaluate" => quality::evaluate_nonconformity,
-    post "/api/v1/nonconformities/{id}/action" => quality::action_nonconformity,
-    post "/api/v1/nonconformities/{id}/close" => quality::close_nonconformity,
-    get "/api/v1/corrective-actions" => quality::list_corrective_actions,
-    post "/api/v1/corrective-actions" => quality::create_corrective_action,
-    get "/api/v1/corrective-actions/{id}" => quality::get_corrective_action,
-    patch "/api/v1/corrective-actions/{id}" => quality::update_corrective_action,
-    post "/api/v1/corrective-actions/{id}/implement" => quality::implement_corrective_action,
-    post "/api/v1/corrective-actions/{id}/review" => quality::review_corrective_action,
-    get "/api/v1/complaints" => quality::list_complaints,
-    post "/api/v1/complaints" => quality::create_complaint,
-    get "/api/v1/complaints/{id}" => quality::get_complaint,
-    post "/api/v1/complaints/{id}/status" => quality::change_complaint_status,
-    get "/api/v1/proficiency-tests" => quality::list_proficiency_tests,
-    post "/api/v1/proficiency-tests" => quality::plan_proficiency_test,
-    get "/api/v1/proficiency-tests/plan" => quality::get_proficiency_plan,
-    get "/api/v1/proficiency-tests/{id}" => quality::get_proficiency_test,
-    post "/api/v1/proficiency-tests/{id}/result" => quality::report_proficiency_result,
-    get "/api/v1/internal-audits" => quality::list_internal_audits,
-    post "/api/v1/internal-audits" => quality::plan_internal_audit,
-    get "/api/v1/internal-audits/{id}" => quality::get_internal_audit,
-    post "/api/v1/internal-audits/{id}/perform" => quality::perform_internal_audit,
-    post "/api/v1/internal-audits/{id}/close" => quality::close_internal_audit,
-    post "/api/v1/internal-audits/{id}/findings" => quality::add_audit_finding,
-    post "/api/v1/internal-audits/{id}/findings/{finding_id}/close" => quality::close_audit_finding,
-    get "/api/v1/management-reviews" => quality::list_management_reviews,
-    post "/api/v1/management-reviews" => quality::plan_management_review,
-    get "/api/v1/management-reviews/{id}" => quality::get_management_review,
-    post "/api/v1/management-reviews/{id}/hold" => quality::hold_management_review,
-    post "/api/v1/management-reviews/{id}/close" => quality::close_management_review,
-    post "/api/v1/management-reviews/{id}/findings" => quality::add_review_finding,
-    post "/api/v1/management-reviews/{id}/findings/{finding_id}/close" => quality::close_review_finding,
-    get "/api/v1/documents" => quality::list_documents,
-    post "/api/v1/documents" => quality::create_document,
-    get "/api/v1/documents/{id}" => quality::get_document,
-    post "/api/v1/documents/{id}/approve" => quality::approve_document,
-    post "/api/v1/documents/{id}/obsolete" => quality::obsolete_document,
+    get "/api/v1/staff" => competence::list_staff,
+    get "/api/v1/staff/{id}" => competence::get_staff,
+    post "/api/v1/staff/{id}/qualifications" => competence::add_qualification,
+    put "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence" => competence::upload_qualification_evidence,
+    get "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence" => competence::download_qualification_evidence,
+    get "/api/v1/authorizations" => competence::list_authorizations,
+    post "/api/v1/authorizations" => competence::grant_authorization,
+    get "/api/v1/authorizations/expiring" => competence::list_expiring_authorizations,
+    get "/api/v1/authorizations/{id}" => competence::get_authorization,
+    post "/api/v1/authorizations/{id}/revoke" => competence::revoke_authorization,
+    get "/api/v1/nonconformities" => nonconformities::list_nonconformities,
+    post "/api/v1/nonconformities" => nonconformities::create_nonconformity,
+    get "/api/v1/nonconformities/{id}" => nonconformities::get_nonconformity,
+    post "/api/v1/nonconformities/{id}/evaluate" => nonconformities::evaluate_nonconformity,
+    post "/api/v1/nonconformities/{id}/action" => nonconformities::action_nonconformity,
+    post "/api/v1/nonconformities/{id}/close" => nonconformities::close_nonconformity,
+    get "/api/v1/corrective-actions" => corrective_actions::list_corrective_actions,
+    post "/api/v1/corrective-actions" => corrective_actions::create_corrective_action,
+    get "/api/v1/corrective-actions/{id}" => corrective_actions::get_corrective_action,
+    patch "/api/v1/corrective-actions/{id}" => corrective_actions::update_corrective_action,
+    post "/api/v1/corrective-actions/{id}/implement" => corrective_actions::implement_corrective_action,
+    post "/api/v1/corrective-actions/{id}/review" => corrective_actions::review_corrective_action,
+    get "/api/v1/complaints" => complaints::list_complaints,
+    post "/api/v1/complaints" => complaints::create_complaint,
+    get "/api/v1/complaints/{id}" => complaints::get_complaint,
+    post "/api/v1/complaints/{id}/status" => complaints::change_complaint_status,
+    get "/api/v1/proficiency-tests" => proficiency::list_proficiency_tests,
+    post "/api/v1/proficiency-tests" => proficiency::plan_proficiency_test,
+    get "/api/v1/proficiency-tests/plan" => proficiency::get_proficiency_plan,
+    get "/api/v1/proficiency-tests/{id}" => proficiency::get_proficiency_test,
+    post "/api/v1/proficiency-tests/{id}/result" => proficiency::report_proficiency_result,
+    get "/api/v1/internal-audits" => internal_audits::list_internal_audits,
+    post "/api/v1/internal-audits" => internal_audits::plan_internal_audit,
+    get "/api/v1/internal-audits/{id}" => internal_audits::get_internal_audit,
+    post "/api/v1/internal-audits/{id}/perform" => internal_audits::perform_internal_audit,
+    post "/api/v1/internal-audits/{id}/close" => internal_audits::close_internal_audit,
+    post "/api/v1/internal-audits/{id}/findings" => internal_audits::add_audit_finding,
+    post "/api/v1/internal-audits/{id}/findings/{finding_id}/close" => internal_audits::close_audit_finding,
+    get "/api/v1/management-reviews" => internal_audits::list_management_reviews,
+    post "/api/v1/management-reviews" => internal_audits::plan_management_review,
+    get "/api/v1/management-reviews/{id}" => internal_audits::get_management_review,
+    post "/api/v1/management-reviews/{id}/hold" => internal_audits::hold_management_review,
+    post "/api/v1/management-reviews/{id}/close" => internal_audits::close_management_review,
+    post "/api/v1/management-reviews/{id}/findings" => internal_audits::add_review_finding,
+    post "/api/v1/management-reviews/{id}/findings/{finding_id}/close" => internal_audits::close_review_finding,
+    get "/api/v1/documents" => documents::list_documents,
+    post "/api/v1/documents" => documents::create_document,
+    get "/api/v1/documents/{id}" => documents::get_document,
+    post "/api/v1/documents/{id}/approve" => documents::approve_document,
+    post "/api/v1/documents/{id}/obsolete" => documents::obsolete_document,
     get "/api/v1/reports/audit-pack" => reports::get_audit_pack,
     get "/api/v1/reports/audit-pack.pdf" => reports::get_audit_pack_pdf,
     get "/api/v1/reports/attention" => reports::get_attention_list,
@@ -263,6 +270,11 @@ pub struct PageParams {
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
+}
+
+/// A page request from a list's `limit` and `cursor`.
+pub fn page_of(limit: Option<i64>, cursor: Option<String>) -> crate::services::PageRequest {
+    crate::services::PageRequest { limit, cursor }
 }
 
 impl PageParams {

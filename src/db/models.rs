@@ -147,8 +147,8 @@ pub struct AuditEvent {
 }
 
 impl AuditEvent {
-    pub fn fields(&self) -> crate::domain::audit::AuditFields<'_> {
-        crate::domain::audit::AuditFields {
+    pub fn fields(&self) -> crate::domain::audit_trail::AuditFields<'_> {
+        crate::domain::audit_trail::AuditFields {
             seq: self.seq,
             occurred_at: self.occurred_at,
             actor_id: self.actor_id.as_deref(),

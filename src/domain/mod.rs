@@ -31,7 +31,7 @@ macro_rules! text_enum {
     };
 }
 
-pub mod audit;
+pub mod audit_trail;
 pub mod calibration;
 pub mod certificate;
 pub mod certificate_number;

@@ -16,7 +16,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::Ctx;
 use crate::db::models::{RefreshToken, User};
 use crate::db::schema::{refresh_tokens, users};
@@ -258,7 +258,7 @@ pub fn finish_login(
     matched: Option<User>,
 ) -> AppResult<TokenPair> {
     let Some(user) = matched else {
-        audit::record_alone(
+        audit_trail::record_alone(
             conn,
             ctx,
             Change {
@@ -278,7 +278,7 @@ pub fn finish_login(
     };
     write_tx(conn, |conn| {
         let refresh = insert_refresh_token(conn, &ctx, tokens, user.id, RefreshTokenId::new())?;
-        audit::record(
+        audit_trail::record(
             conn,
             &ctx,
             Change {
@@ -330,7 +330,7 @@ pub fn refresh(
                 user_id: Some(row.user_id),
                 ..ctx.clone()
             };
-            audit::record(
+            audit_trail::record(
                 conn,
                 &ctx,
                 Change {
@@ -393,7 +393,7 @@ pub fn logout(conn: &mut DbConn, ctx: &Ctx, presented: &str) -> AppResult<()> {
                 user_id: Some(row.user_id),
                 ..ctx.clone()
             };
-            audit::record(
+            audit_trail::record(
                 conn,
                 &ctx,
                 Change {
@@ -430,7 +430,7 @@ pub fn change_password(conn: &mut DbConn, ctx: &Ctx, current: &str, new: &str) -
             .set((users::password_hash.eq(&new_hash), users::updated_at.eq(at)))
             .execute(conn)?;
         revoke_all_of_user(conn, user_id, at)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
@@ -482,7 +482,7 @@ pub fn reauthenticate(
         .optional()?
         .ok_or(AppError::Unauthenticated("account no longer active"))?;
     if !verify_password(&user.password_hash, password) {
-        audit::record_alone(
+        audit_trail::record_alone(
             conn,
             ctx,
             Change {

@@ -121,15 +121,15 @@ pub fn grant_demo_authorizations(conn: &mut DbConn, system: &Ctx) -> AppResult<(
 /// A year of quality records, after the technical demo data.
 pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
     let ctx = system;
-    use super::audits::{
-        self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
-    };
     use super::competence::{self, CreateQualification};
     use super::complaints::{self, ComplaintMove, CreateComplaint};
     use super::corrective_actions::{
         self, ActionStep, CreateCorrectiveAction, EffectivenessReview, UpdateCorrectiveAction,
     };
     use super::documents::{self, ApproveDocument, CreateDocument};
+    use super::internal_audits::{
+        self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
+    };
     use super::proficiency::{self, PlanParticipation, ReportResult};
     use super::standards::{self, CalibrationPoint, RecordCalibration};
     use crate::domain::quality::{
@@ -498,7 +498,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
 
     // §8.8 internal audits: one closed, one with an open finding and its corrective action, one
     // planned; §8.9 a management review held and the next one planned.
-    let audit1 = audits::plan_audit(
+    let audit1 = internal_audits::plan_audit(
         conn,
         &qm,
         PlanAudit {
@@ -510,7 +510,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             lead_auditor_id: Some(qm_id),
         },
     )?;
-    let a1 = audits::move_audit(
+    let a1 = internal_audits::move_audit(
         conn,
         &qm,
         audit1.audit.id,
@@ -522,16 +522,16 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
                 .into(),
         }),
     )?;
-    let f1 = audits::add_finding(conn, &qm, Parent::Audit(a1.audit.id), CreateFinding { clause: "8.3.2".into(), kind: FindingKind::Observation, description: "Sổ tay chất lượng chưa cập nhật sơ đồ tổ chức / quality manual shows an old organisation chart".into(), due_on: Some(ago(180)) })?;
-    audits::close_finding(
+    let f1 = internal_audits::add_finding(conn, &qm, Parent::Audit(a1.audit.id), CreateFinding { clause: "8.3.2".into(), kind: FindingKind::Observation, description: "Sổ tay chất lượng chưa cập nhật sơ đồ tổ chức / quality manual shows an old organisation chart".into(), due_on: Some(ago(180)) })?;
+    internal_audits::close_finding(
         conn,
         &qm,
         Parent::Audit(a1.audit.id),
         f1.finding.id,
         Some(1),
     )?;
-    let a1 = audits::get_audit(conn, ctx, a1.audit.id)?;
-    audits::move_audit(
+    let a1 = internal_audits::get_audit(conn, ctx, a1.audit.id)?;
+    internal_audits::move_audit(
         conn,
         &qm,
         a1.audit.id,
@@ -540,7 +540,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
         None,
     )?;
 
-    let audit2 = audits::plan_audit(
+    let audit2 = internal_audits::plan_audit(
         conn,
         &qm,
         PlanAudit {
@@ -551,7 +551,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             lead_auditor_id: Some(qm_id),
         },
     )?;
-    let a2 = audits::move_audit(
+    let a2 = internal_audits::move_audit(
         conn,
         &qm,
         audit2.audit.id,
@@ -562,7 +562,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             summary: "1 điểm không phù hợp / one nonconformity".into(),
         }),
     )?;
-    let f2 = audits::add_finding(conn, &qm, Parent::Audit(a2.audit.id), CreateFinding { clause: "6.4.10".into(), kind: FindingKind::Nonconformity, description: "Kiểm tra giữa kỳ T-WS-01 không theo kế hoạch / T-WS-01 intermediate checks not done as planned".into(), due_on: Some(ago(5)) })?;
+    let f2 = internal_audits::add_finding(conn, &qm, Parent::Audit(a2.audit.id), CreateFinding { clause: "6.4.10".into(), kind: FindingKind::Nonconformity, description: "Kiểm tra giữa kỳ T-WS-01 không theo kế hoạch / T-WS-01 intermediate checks not done as planned".into(), due_on: Some(ago(5)) })?;
     let ca = corrective_actions::create(
         conn,
         &qm,
@@ -604,7 +604,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
         effective: true,
     };
 
-    audits::plan_audit(
+    internal_audits::plan_audit(
         conn,
         &qm,
         PlanAudit {
@@ -615,7 +615,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             lead_auditor_id: Some(qm_id),
         },
     )?;
-    let review = audits::plan_review(
+    let review = internal_audits::plan_review(
         conn,
         &qm,
         PlanReview {
@@ -623,7 +623,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             attendees: None,
         },
     )?;
-    let review = audits::move_review(
+    let review = internal_audits::move_review(
         conn,
         &qm,
         review.review.id,
@@ -636,7 +636,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             outputs: "Mua chuẩn áp suất dự phòng; đào tạo đánh giá viên / buy a backup pressure standard; train an auditor".into(),
         }),
     )?;
-    let decision = audits::add_finding(
+    let decision = internal_audits::add_finding(
         conn,
         &qm,
         Parent::Review(review.review.id),
@@ -648,7 +648,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
         },
     )?;
     let _ = decision;
-    audits::plan_review(
+    internal_audits::plan_review(
         conn,
         &qm,
         PlanReview {

@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::standards::CalibrationPoint;
 use super::{check_version, Ctx, Page, PageRequest};
 use crate::db::models::{
@@ -718,7 +718,7 @@ pub fn create(
             None,
         )?;
         move_item(conn, ctx, &item, ItemStatus::InCalibration)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
@@ -789,7 +789,7 @@ pub fn update(
             &point_standards,
         )?;
         bump(conn, ctx, &record)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
@@ -797,7 +797,7 @@ pub fn update(
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
                 before: serde_json::from_str(&before.content).ok(),
-                after: audit::snapshot(&content),
+                after: audit_trail::snapshot(&content),
                 ..Default::default()
             },
         )?;
@@ -861,15 +861,15 @@ pub fn submit(
             .find(record.item_id)
             .first::<WorkOrderItem>(conn)?;
         move_item(conn, ctx, &item, ItemStatus::AwaitingApproval)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "submit",
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&record),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&record),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -904,15 +904,15 @@ pub fn return_record(
             .find(record.item_id)
             .first::<WorkOrderItem>(conn)?;
         move_item(conn, ctx, &item, ItemStatus::InCalibration)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "return",
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&record),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&record),
+                after: audit_trail::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;
@@ -988,14 +988,14 @@ pub fn approve(
             .find(record.item_id)
             .first::<WorkOrderItem>(conn)?;
         move_item(conn, ctx, &item, ItemStatus::Approved)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "approve",
                 entity_type: "calibration_record",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&record),
+                before: audit_trail::snapshot(&record),
                 after: Some(
                     serde_json::json!({ "record": updated, "signature": { "name": signer.name, "meaning": SIGNATURE_MEANING, "sha256": version.sha256, "version": version.record_version } }),
                 ),
@@ -1068,7 +1068,7 @@ pub fn amend(
                 calibration_records::updated_at.eq(ctx.now()),
             ))
             .get_result::<CalibrationRecord>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::auth::reauthenticate;
 use super::calibrations::{self, RecordContent};
 use super::{check_version, signing, Ctx, Page, PageRequest};
@@ -409,14 +409,14 @@ pub fn amend(
         let superseded = diesel::update(certificates::table.find(old.id))
             .set(certificates::superseded_by.eq(new.id))
             .get_result::<Certificate>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "supersede",
                 entity_type: "certificate",
                 entity_id: Some(old.id.to_string()),
-                before: audit::snapshot(&old),
+                before: audit_trail::snapshot(&old),
                 after: Some(
                     serde_json::json!({ "certificate": superseded, "superseded_by": new.number }),
                 ),
@@ -460,15 +460,15 @@ pub fn revoke(
                 certificates::updated_at.eq(at),
             ))
             .get_result::<Certificate>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "revoke",
                 entity_type: "certificate",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&old),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&old),
+                after: audit_trail::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;
@@ -580,14 +580,14 @@ fn create(
             dcc,
         })
         .execute(conn)?;
-    audit::record(
+    audit_trail::record(
         conn,
         ctx,
         Change {
             action: if old.is_some() { "amend" } else { "issue" },
             entity_type: "certificate",
             entity_id: Some(row.id.to_string()),
-            after: audit::snapshot(&row),
+            after: audit_trail::snapshot(&row),
             reason,
             ..Default::default()
         },

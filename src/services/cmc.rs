@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, AuditFilter, Change};
+use super::audit_trail::{self, AuditFilter, Change};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{AuditEvent, CmcChanges, CmcEntry};
 use crate::db::schema::{cmc_entries, quantities};
@@ -68,14 +68,14 @@ pub fn create_quantity(conn: &mut DbConn, ctx: &Ctx, input: Quantity) -> AppResu
         diesel::insert_into(quantities::table)
             .values(&quantity)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "quantity",
                 entity_id: Some(quantity.code.clone()),
-                after: audit::snapshot(&quantity),
+                after: audit_trail::snapshot(&quantity),
                 ..Default::default()
             },
         )?;
@@ -254,14 +254,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateCmc) -> AppResult<CmcVi
         diesel::insert_into(cmc_entries::table)
             .values(&entry)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "cmc",
                 entity_id: Some(entry.id.to_string()),
-                after: audit::snapshot(&entry),
+                after: audit_trail::snapshot(&entry),
                 ..Default::default()
             },
         )?;
@@ -304,15 +304,15 @@ pub fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(errors));
         }
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "update",
                 entity_type: "cmc",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -329,7 +329,7 @@ pub fn history(conn: &mut DbConn, id: CmcId) -> AppResult<Vec<AuditEvent>> {
         entity_id: Some(id.to_string()),
         ..Default::default()
     };
-    Ok(audit::list(
+    Ok(audit_trail::list(
         conn,
         &filter,
         &PageRequest {

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::{Authorization, Qualification};
@@ -281,14 +281,14 @@ pub fn grant(
         diesel::insert_into(authorizations::table)
             .values(&row)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "grant",
                 entity_type: "authorization",
                 entity_id: Some(row.id.to_string()),
-                after: audit::snapshot(&row),
+                after: audit_trail::snapshot(&row),
                 ..Default::default()
             },
         )?;
@@ -331,15 +331,15 @@ pub fn revoke(
             ))
             .execute(conn)?;
         let after = find_authorization(conn, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "revoke",
                 entity_type: "authorization",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 reason: Some(reason),
             },
         )?;
@@ -561,14 +561,14 @@ pub fn add_qualification(
         diesel::insert_into(staff_qualifications::table)
             .values(&row)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "add_qualification",
                 entity_type: "staff",
                 entity_id: Some(user_id.to_string()),
-                after: audit::snapshot(&row),
+                after: audit_trail::snapshot(&row),
                 ..Default::default()
             },
         )?;
@@ -630,15 +630,15 @@ pub fn set_evidence(
             ))
             .execute(conn)?;
         let after = find_qualification(conn, user_id, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "upload_evidence",
                 entity_type: "staff",
                 entity_id: Some(user_id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 ..Default::default()
             },
         )?;

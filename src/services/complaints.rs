@@ -6,7 +6,7 @@
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::Complaint;
 use crate::db::schema::{complaints, customers, nonconformities, users};
@@ -246,14 +246,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateComplaint) -> AppResult
         diesel::insert_into(complaints::table)
             .values(&row)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "complaint",
                 entity_id: Some(row.id.to_string()),
-                after: audit::snapshot(&row),
+                after: audit_trail::snapshot(&row),
                 ..Default::default()
             },
         )?;
@@ -341,15 +341,15 @@ pub fn change_status(
             ))
             .execute(conn)?;
         let after = find(conn, ctx, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: input.status.as_str(),
                 entity_type: "complaint",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 ..Default::default()
             },
         )?;

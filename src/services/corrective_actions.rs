@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::CorrectiveAction;
 use crate::db::schema::{complaints, corrective_actions, findings, nonconformities, users};
@@ -291,14 +291,14 @@ pub fn create(
                 .set(findings::corrective_action_id.eq(row.id))
                 .execute(conn)?;
         }
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "corrective_action",
                 entity_id: Some(row.id.to_string()),
-                after: audit::snapshot(&row),
+                after: audit_trail::snapshot(&row),
                 ..Default::default()
             },
         )?;
@@ -315,15 +315,15 @@ fn save(
     reason: Option<&str>,
 ) -> AppResult<()> {
     let after = find(conn, before.id)?;
-    audit::record(
+    audit_trail::record(
         conn,
         ctx,
         Change {
             action,
             entity_type: "corrective_action",
             entity_id: Some(before.id.to_string()),
-            before: audit::snapshot(before),
-            after: audit::snapshot(&after),
+            before: audit_trail::snapshot(before),
+            after: audit_trail::snapshot(&after),
             reason,
         },
     )?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Customer, CustomerChanges};
 use crate::db::schema::customers;
@@ -233,14 +233,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateCustomer) -> AppResult<
         diesel::insert_into(customers::table)
             .values(&customer)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "customer",
                 entity_id: Some(customer.id.to_string()),
-                after: audit::snapshot(&customer),
+                after: audit_trail::snapshot(&customer),
                 ..Default::default()
             },
         )?;
@@ -324,15 +324,15 @@ pub fn update(
                 customers::updated_at.eq(ctx.now()),
             ))
             .get_result::<Customer>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "update",
                 entity_type: "customer",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -364,15 +364,15 @@ pub fn delete(
                 customers::version.eq(before.version + 1),
             ))
             .get_result::<Customer>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "delete",
                 entity_type: "customer",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

@@ -7,7 +7,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::Procedure;
 use crate::db::quality_models::ControlledDocument;
@@ -225,14 +225,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateDocument) -> AppResult<
         diesel::insert_into(controlled_documents::table)
             .values(&row)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "document",
                 entity_id: Some(row.id.to_string()),
-                after: audit::snapshot(&row),
+                after: audit_trail::snapshot(&row),
                 ..Default::default()
             },
         )?;
@@ -281,14 +281,14 @@ pub fn approve(
                     controlled_documents::updated_at.eq(at),
                 ))
                 .execute(conn)?;
-            audit::record(
+            audit_trail::record(
                 conn,
                 ctx,
                 Change {
                     action: "obsolete",
                     entity_type: "document",
                     entity_id: Some(old.id.to_string()),
-                    before: audit::snapshot(old),
+                    before: audit_trail::snapshot(old),
                     reason: Some("replaced by a new version"),
                     ..Default::default()
                 },
@@ -305,15 +305,15 @@ pub fn approve(
             ))
             .execute(conn)?;
         let after = find(conn, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "approve",
                 entity_type: "document",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 ..Default::default()
             },
         )?;
@@ -356,15 +356,15 @@ pub fn obsolete(
             ))
             .execute(conn)?;
         let after = find(conn, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "obsolete",
                 entity_type: "document",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 reason: Some(reason),
             },
         )?;

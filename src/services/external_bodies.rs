@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{ExternalBody, ExternalBodyChanges};
 use crate::db::schema::external_bodies;
@@ -153,14 +153,14 @@ pub fn create(
         diesel::insert_into(external_bodies::table)
             .values(&body)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "external_body",
                 entity_id: Some(body.id.to_string()),
-                after: audit::snapshot(&body),
+                after: audit_trail::snapshot(&body),
                 ..Default::default()
             },
         )?;
@@ -214,15 +214,15 @@ pub fn update(
                 external_bodies::updated_at.eq(ctx.now()),
             ))
             .get_result::<ExternalBody>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "update",
                 entity_type: "external_body",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, InstrumentChanges, ItemStatusEvent};
@@ -274,14 +274,14 @@ pub fn insert_all(
         .collect::<AppResult<Vec<_>>>()?;
     crate::insert_many!(conn, instruments::table, rows, 500);
     let after = if rows.len() == 1 {
-        audit::snapshot(&rows[0])
+        audit_trail::snapshot(&rows[0])
     } else {
         Some(serde_json::json!({
             "count": rows.len(),
             "instruments": rows.iter().map(|i| serde_json::json!({"id": i.id, "lab_id": i.lab_id})).collect::<Vec<_>>(),
         }))
     };
-    audit::record(
+    audit_trail::record(
         conn,
         ctx,
         Change {
@@ -606,15 +606,15 @@ pub fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(std::mem::take(&mut errors)));
         }
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "update",
                 entity_type: "instrument",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -652,15 +652,15 @@ pub fn delete(
                 instruments::version.eq(before.version + 1),
             ))
             .get_result::<Instrument>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "delete",
                 entity_type: "instrument",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, required_text, Ctx};
 use crate::db::models::{Laboratory, LaboratoryChanges, NewLaboratory};
 use crate::db::schema::laboratory;
@@ -185,15 +185,15 @@ fn apply(
                 laboratory::updated_at.eq(ctx.now()),
             ))
             .get_result::<Laboratory>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action,
                 entity_type: "laboratory",
                 entity_id: Some("1".into()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;

@@ -1,7 +1,7 @@
 //! Use cases. Each public function is one use case: it takes a connection, runs one transaction
 //! and writes its audit event in that same transaction (ISO/IEC 17025 §7.5, §7.11).
 
-pub mod audit;
+pub mod audit_trail;
 pub mod auth;
 pub mod bootstrap;
 pub mod calibrations;
@@ -17,12 +17,12 @@ pub mod standards;
 pub mod users;
 pub mod work_orders;
 // Quality records (issue 8).
-pub mod audits;
 pub mod bootstrap_quality;
 pub mod competence;
 pub mod complaints;
 pub mod corrective_actions;
 pub mod documents;
+pub mod internal_audits;
 pub mod nonconformities;
 pub mod proficiency;
 pub mod reports;

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::{CorrectiveAction, Nonconformity};
 use crate::db::schema::{
@@ -254,7 +254,7 @@ pub fn raise(conn: &mut DbConn, ctx: &Ctx, nc: NewNc) -> AppResult<Nonconformity
     diesel::insert_into(nonconformities::table)
         .values(&row)
         .execute(conn)?;
-    audit::record(
+    audit_trail::record(
         conn,
         ctx,
         Change {
@@ -265,7 +265,7 @@ pub fn raise(conn: &mut DbConn, ctx: &Ctx, nc: NewNc) -> AppResult<Nonconformity
             },
             entity_type: "nonconformity",
             entity_id: Some(row.id.to_string()),
-            after: audit::snapshot(&row),
+            after: audit_trail::snapshot(&row),
             ..Default::default()
         },
     )?;
@@ -624,15 +624,15 @@ fn change(
             ))
             .execute(conn)?;
         let after = find(conn, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action,
                 entity_type: "nonconformity",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 ..Default::default()
             },
         )?;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::Procedure;
@@ -203,14 +203,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateProcedure) -> AppResult
         diesel::insert_into(procedures::table)
             .values(&procedure)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "procedure",
                 entity_id: Some(procedure.id.to_string()),
-                after: audit::snapshot(&procedure),
+                after: audit_trail::snapshot(&procedure),
                 ..Default::default()
             },
         )?;
@@ -261,15 +261,15 @@ pub fn update(
                 procedures::updated_at.eq(ctx.now()),
             ))
             .get_result::<Procedure>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "update",
                 entity_type: "procedure",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -315,15 +315,15 @@ pub fn approve(
             .get_result::<Procedure>(conn)?;
         let reason = (superseded > 0)
             .then(|| format!("supersedes the earlier approved version of {}", before.code));
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "approve",
                 entity_type: "procedure",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 reason: reason.as_deref(),
             },
         )?;
@@ -356,15 +356,15 @@ pub fn withdraw(
                 procedures::updated_at.eq(ctx.now()),
             ))
             .get_result::<Procedure>(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "withdraw",
                 entity_type: "procedure",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
 use super::nonconformities::{self, Affected, NewNc};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
@@ -145,14 +145,14 @@ pub fn plan(conn: &mut DbConn, ctx: &Ctx, input: PlanParticipation) -> AppResult
         diesel::insert_into(proficiency_tests::table)
             .values(&row)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "plan",
                 entity_type: "proficiency_test",
                 entity_id: Some(row.id.to_string()),
-                after: audit::snapshot(&row),
+                after: audit_trail::snapshot(&row),
                 ..Default::default()
             },
         )?;
@@ -258,15 +258,15 @@ pub fn report(
             ))
             .execute(conn)?;
         let after = find(conn, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "report_result",
                 entity_type: "proficiency_test",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&after),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&after),
                 ..Default::default()
             },
         )?;

@@ -8,10 +8,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 
-use super::audits::{finding_view, FindingView};
 use super::competence::{self, AuthorizationView};
 use super::complaints::{self, ComplaintView};
 use super::corrective_actions::{self, CorrectiveActionView};
+use super::internal_audits::{finding_view, FindingView};
 use super::nonconformities::{self, NonconformityView};
 use super::Ctx;
 use crate::db::quality_models::{
@@ -66,7 +66,7 @@ pub struct AuditPack {
     /// §8.3: the register's state.
     pub documents: DocumentSummary,
     /// §7.11: the audit trail's hash chain, recomputed now.
-    pub audit_trail: super::audit::Verification,
+    pub audit_trail: super::audit_trail::Verification,
     /// Everything flagged above, in words, for the first page.
     pub flags: Vec<String>,
 }
@@ -613,7 +613,7 @@ pub fn audit_pack(
         current,
         made_obsolete,
     };
-    let audit_trail = super::audit::verify(conn)?;
+    let audit_trail = super::audit_trail::verify(conn)?;
 
     let mut flags = Vec::new();
     if expired > 0 {

@@ -11,7 +11,7 @@ use ed25519_dalek::{Signer, SigningKey as Ed25519Key, Verifier, VerifyingKey};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::Ctx;
 use crate::db::models::SigningKey;
 use crate::db::schema::signing_keys;
@@ -112,14 +112,14 @@ fn create_key(conn: &mut DbConn, ctx: &Ctx) -> AppResult<SigningKey> {
         diesel::insert_into(signing_keys::table)
             .values(&row)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "signing_key",
                 entity_id: Some(row.id.clone()),
-                after: audit::snapshot(&PublicKey::from(row.clone())),
+                after: audit_trail::snapshot(&PublicKey::from(row.clone())),
                 ..Default::default()
             },
         )?;

@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Date, Integer, Nullable, Text};
 use sha2::{Digest, Sha256};
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{
@@ -360,14 +360,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateStandard) -> AppResult<
             .values(&standard)
             .execute(conn)?;
         insert_status_change(conn, ctx, standard.id, None, standard.status, "registered")?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "standard",
                 entity_id: Some(standard.id.to_string()),
-                after: audit::snapshot(&standard),
+                after: audit_trail::snapshot(&standard),
                 ..Default::default()
             },
         )?;
@@ -415,15 +415,15 @@ pub fn update(
         if !errors.is_empty() {
             return Err(AppError::Validation(std::mem::take(&mut errors)));
         }
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "update",
                 entity_type: "standard",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -472,15 +472,15 @@ fn set_status(
         ))
         .get_result::<Standard>(conn)?;
     insert_status_change(conn, ctx, before.id, Some(before.status), to, reason)?;
-    audit::record(
+    audit_trail::record(
         conn,
         ctx,
         Change {
             action: "change_status",
             entity_type: "standard",
             entity_id: Some(before.id.to_string()),
-            before: audit::snapshot(before),
-            after: audit::snapshot(&updated),
+            before: audit_trail::snapshot(before),
+            after: audit_trail::snapshot(&updated),
             reason: Some(reason),
         },
     )?;
@@ -866,14 +866,14 @@ pub fn record_calibration(
         diesel::insert_into(standard_calibrations::table)
             .values(&calibration)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "record_calibration",
                 entity_type: "standard",
                 entity_id: Some(standard_id.to_string()),
-                after: audit::snapshot(&calibration),
+                after: audit_trail::snapshot(&calibration),
                 ..Default::default()
             },
         )?;
@@ -947,14 +947,14 @@ pub fn upload_certificate(
             uploaded_by: file.uploaded_by,
             uploaded_at: file.uploaded_at.and_utc(),
         };
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "upload_certificate",
                 entity_type: "standard_calibration",
                 entity_id: Some(calibration.to_string()),
-                after: audit::snapshot(&version),
+                after: audit_trail::snapshot(&version),
                 ..Default::default()
             },
         )?;
@@ -1051,14 +1051,14 @@ pub fn record_check(
         diesel::insert_into(intermediate_checks::table)
             .values(&check)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "record_intermediate_check",
                 entity_type: "standard",
                 entity_id: Some(standard_id.to_string()),
-                after: audit::snapshot(&check),
+                after: audit_trail::snapshot(&check),
                 ..Default::default()
             },
         )?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::auth::{check_password_policy, hash_password};
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{User, UserChanges};
@@ -187,14 +187,14 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateUser) -> AppResult<User
         diesel::insert_into(users::table)
             .values(&user)
             .execute(conn)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "create",
                 entity_type: "user",
                 entity_id: Some(user.id.to_string()),
-                after: audit::snapshot(&user),
+                after: audit_trail::snapshot(&user),
                 ..Default::default()
             },
         )?;
@@ -269,7 +269,7 @@ pub fn update(
         if password_hash.is_some() || before.role != updated.role {
             end_sessions(conn, ctx, id)?;
         }
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
@@ -280,8 +280,8 @@ pub fn update(
                 },
                 entity_type: "user",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 ..Default::default()
             },
         )?;
@@ -341,15 +341,15 @@ pub fn delete(
             ))
             .get_result::<User>(conn)?;
         end_sessions(conn, ctx, id)?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "delete",
                 entity_type: "user",
                 entity_id: Some(id.to_string()),
-                before: audit::snapshot(&before),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&before),
+                after: audit_trail::snapshot(&updated),
                 reason: Some(reason),
             },
         )?;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::instruments::{self, CreateInstrument};
 use super::{optional_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, ItemStatusEvent, WorkOrder, WorkOrderItem};
@@ -408,7 +408,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
             record_status(conn, ctx, &row, None, ItemStatus::Received, None)?;
             items.push(row);
         }
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
@@ -540,15 +540,15 @@ pub fn change_item_status(
             ))
             .get_result::<WorkOrderItem>(conn)?;
         record_status(conn, ctx, &updated, Some(from), to, reason.as_deref())?;
-        audit::record(
+        audit_trail::record(
             conn,
             ctx,
             Change {
                 action: "change_item_status",
                 entity_type: "work_order_item",
                 entity_id: Some(item_id.to_string()),
-                before: audit::snapshot(&item),
-                after: audit::snapshot(&updated),
+                before: audit_trail::snapshot(&item),
+                after: audit_trail::snapshot(&updated),
                 reason: reason.as_deref(),
             },
         )?;

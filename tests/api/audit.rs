@@ -1,6 +1,6 @@
 use calab::db::{write_tx, DbConn};
 use calab::error::AppError;
-use calab::services::audit::{self, Change};
+use calab::services::audit_trail::{self, Change};
 use calab::services::Ctx;
 use diesel::connection::SimpleConnection;
 use reqwest::StatusCode;
@@ -82,7 +82,7 @@ async fn a_rolled_back_change_leaves_no_event() {
     let mut conn = app.conn();
     let before = audit_count(&mut conn);
     let result: Result<(), AppError> = write_tx(&mut conn, |conn| {
-        audit::record(
+        audit_trail::record(
             conn,
             &Ctx::system(clock()),
             Change {
@@ -97,7 +97,7 @@ async fn a_rolled_back_change_leaves_no_event() {
     assert_eq!(audit_count(&mut conn), before);
     // The chain is intact and the next event continues it without a gap.
     write_tx(&mut conn, |conn| {
-        audit::record(
+        audit_trail::record(
             conn,
             &Ctx::system(clock()),
             Change {
@@ -108,7 +108,7 @@ async fn a_rolled_back_change_leaves_no_event() {
         )
     })
     .expect("record");
-    let verification = audit::verify(&mut conn).expect("verify");
+    let verification = audit_trail::verify(&mut conn).expect("verify");
     assert!(verification.valid, "{verification:?}");
     assert_eq!(verification.events_checked, before + 1);
 }

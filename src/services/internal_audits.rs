@@ -5,7 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
-use super::audit::{self, Change};
+use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::{Finding, InternalAudit, ManagementReview};
 use crate::db::schema::{findings, internal_audits, management_reviews, users};
@@ -217,7 +217,7 @@ fn record(
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> AppResult<()> {
-    audit::record(
+    audit_trail::record(
         conn,
         ctx,
         Change {
@@ -285,7 +285,7 @@ pub fn plan_audit(conn: &mut DbConn, ctx: &Ctx, input: PlanAudit) -> AppResult<A
             "internal_audit",
             row.id.to_string(),
             None,
-            audit::snapshot(&row),
+            audit_trail::snapshot(&row),
         )?;
         Ok(row.id)
     })?;
@@ -355,8 +355,8 @@ pub fn move_audit(
             to.as_str(),
             "internal_audit",
             id.to_string(),
-            audit::snapshot(&before),
-            audit::snapshot(&after),
+            audit_trail::snapshot(&before),
+            audit_trail::snapshot(&after),
         )
     })?;
     get_audit(conn, ctx, id)
@@ -439,7 +439,7 @@ pub fn plan_review(conn: &mut DbConn, ctx: &Ctx, input: PlanReview) -> AppResult
             "management_review",
             row.id.to_string(),
             None,
-            audit::snapshot(&row),
+            audit_trail::snapshot(&row),
         )?;
         Ok(row.id)
     })?;
@@ -501,8 +501,8 @@ pub fn move_review(
             to.as_str(),
             "management_review",
             id.to_string(),
-            audit::snapshot(&before),
-            audit::snapshot(&after),
+            audit_trail::snapshot(&before),
+            audit_trail::snapshot(&after),
         )
     })?;
     get_review(conn, ctx, id)
@@ -579,7 +579,7 @@ pub fn add_finding(
             "finding",
             row.id.to_string(),
             None,
-            audit::snapshot(&row),
+            audit_trail::snapshot(&row),
         )?;
         Ok(finding_view(row, ctx.today()))
     })
@@ -636,8 +636,8 @@ pub fn close_finding(
             "close",
             "finding",
             id.to_string(),
-            audit::snapshot(&before),
-            audit::snapshot(&after),
+            audit_trail::snapshot(&before),
+            audit_trail::snapshot(&after),
         )?;
         Ok(finding_view(after, ctx.today()))
     })

@@ -8,7 +8,7 @@ use super::{Ctx, Page, PageRequest};
 use crate::db::models::AuditEvent;
 use crate::db::schema::{audit_events, audit_head};
 use crate::db::DbConn;
-use crate::domain::audit::{check_link, GENESIS_HASH};
+use crate::domain::audit_trail::{check_link, GENESIS_HASH};
 use crate::error::AppResult;
 
 /// One change to record. `before` and `after` are the entity as JSON; either may be absent.

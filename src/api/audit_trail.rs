@@ -8,7 +8,7 @@ use super::extract::{Auth, Query};
 use super::AppState;
 use crate::db::models::AuditEvent;
 use crate::error::AppResult;
-use crate::services::audit::{self as service, AuditFilter, Verification};
+use crate::services::audit_trail::{self as service, AuditFilter, Verification};
 use crate::services::{Page, PageRequest};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
