@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::extract::{client_address, Body};
 use super::problem::Problem;
 use super::AppState;
-use crate::dcc::escape;
+use crate::dcc::xml::escape;
 use crate::domain::certificate::CertificateStatus;
 use crate::error::{AppError, AppResult};
 use crate::services::certificates::{self, CopyCheck, Verification};

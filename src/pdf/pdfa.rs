@@ -34,7 +34,7 @@ fn text(s: &str) -> Object {
 
 fn xmp(info: &DocInfo, producer: &str) -> String {
     let date = info.created_at.format("%Y-%m-%dT%H:%M:%SZ");
-    let e = crate::dcc::escape;
+    let e = crate::dcc::xml::escape;
     format!(
         r#"<?xpacket begin="{bom}" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">

@@ -203,11 +203,7 @@ pub fn get_calibration(
 }
 
 /// Whether `target` is `start` or above it in any chain, over all calibrations ever recorded.
-fn is_upstream_of(
-    conn: &mut DbConn,
-    target: StandardId,
-    start: StandardId,
-) -> AppResult<bool> {
+fn is_upstream_of(conn: &mut DbConn, target: StandardId, start: StandardId) -> AppResult<bool> {
     #[derive(QueryableByName)]
     struct Hit {
         #[diesel(sql_type = Integer)]

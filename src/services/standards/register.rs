@@ -260,11 +260,7 @@ pub fn list(
     })
 }
 
-fn check_fields(
-    s: &Standard,
-    conn: &mut DbConn,
-    errors: &mut Vec<FieldError>,
-) -> AppResult<()> {
+fn check_fields(s: &Standard, conn: &mut DbConn, errors: &mut Vec<FieldError>) -> AppResult<()> {
     if !(1..=240).contains(&s.calibration_interval_months) {
         errors.push(FieldError::new(
             "calibration_interval_months",

@@ -1,9 +1,12 @@
 //! The Digital Calibration Certificate (DCC 3.1.2, PTB) of an issued certificate: the same frozen
 //! snapshot as the PDF, as XML that validates against `tests/schemas/dcc-3.1.2/dcc.xsd`.
 //!
-//! The XML is written by hand: every text goes through [`escape`], elements follow the order the
+//! The XML is written by hand: every text goes through [`xml::escape`], elements follow the order the
 //! schema's sequences require, and nothing depends on the clock or on hash-map order, so the same
 //! snapshot always gives the same bytes. `docs/certificates.md` describes the mapping.
+
+mod units;
+pub mod xml;
 
 use chrono::NaiveDate;
 
@@ -13,6 +16,9 @@ use crate::domain::certificate::{
 use crate::domain::conformity::Verdict;
 use crate::domain::intake::{DecisionRuleKind, Service};
 use crate::domain::CertificateLanguage;
+use units::*;
+
+use xml::*;
 
 const DCC_NS: &str = "https://ptb.de/dcc";
 const SI_NS: &str = "https://ptb.de/si";
@@ -23,9 +29,7 @@ const DECISION_RULE_NORM: &str = "ILAC-G8:09/2019";
 
 /// The DCC XML of a certificate. The same snapshot always gives the same bytes.
 pub fn render(snapshot: &CertificateSnapshot) -> String {
-    let mut x = Xml::default();
-    x.out
-        .push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let mut x = Xml::document();
     let root = [
         ("xmlns:dcc", DCC_NS),
         ("xmlns:si", SI_NS),
@@ -41,7 +45,7 @@ pub fn render(snapshot: &CertificateSnapshot) -> String {
             measurement_result(x, snapshot)
         });
     });
-    x.out
+    x.finish()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,274 +696,6 @@ fn conformity(verdict: Verdict) -> &'static str {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Numbers and units
-
-/// `value` as a D-SI decimal (`si:decimalType`): trimmed, U+2212 MINUS SIGN as `-`; `None` when it
-/// is not a plain decimal such as `-1.5e-3`.
-fn si_decimal(value: &str) -> Option<String> {
-    let value = value.trim().replace('\u{2212}', "-");
-    let unsigned = value.strip_prefix(['+', '-']).unwrap_or(&value);
-    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
-        Some((m, e)) => (m, Some(e)),
-        None => (unsigned, None),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let exponent_ok = exponent.is_none_or(|e| {
-        let e = e.strip_prefix(['+', '-']).unwrap_or(e);
-        !e.is_empty() && digits(e)
-    });
-    let ok = digits(int) && digits(frac) && !(int.is_empty() && frac.is_empty()) && exponent_ok;
-    ok.then_some(value)
-}
-
-/// An uncertainty (`si:uncertaintyValueType`): a decimal without a minus sign.
-fn si_uncertainty(value: &str) -> Option<String> {
-    si_decimal(value).filter(|v| !v.starts_with('-'))
-}
-
-/// A coverage factor (`si:kValueType`): digits starting 1–9, an optional decimal part, no exponent.
-fn si_coverage_factor(value: &str) -> Option<String> {
-    let value = value.trim();
-    let unsigned = value.strip_prefix('+').unwrap_or(value);
-    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let ok = int.starts_with(|c: char| ('1'..='9').contains(&c)) && digits(int) && digits(frac);
-    ok.then(|| value.to_string())
-}
-
-/// A coverage probability (`si:probabilityValueType`): 0 to 1, written without an exponent.
-fn si_probability(p: f64) -> Option<String> {
-    // f64's Display never uses an exponent.
-    (0.0..=1.0).contains(&p).then(|| p.to_string())
-}
-
-/// Units that take an SI prefix, by symbol.
-const PREFIXABLE_UNITS: &[(&str, &str)] = &[
-    ("g", r"\gram"),
-    ("m", r"\metre"),
-    ("s", r"\second"),
-    ("A", r"\ampere"),
-    ("K", r"\kelvin"),
-    ("mol", r"\mole"),
-    ("cd", r"\candela"),
-    ("N", r"\newton"),
-    ("Pa", r"\pascal"),
-    ("J", r"\joule"),
-    ("W", r"\watt"),
-    ("V", r"\volt"),
-    ("Ω", r"\ohm"),        // U+03A9 GREEK CAPITAL LETTER OMEGA
-    ("\u{2126}", r"\ohm"), // U+2126 OHM SIGN
-    ("ohm", r"\ohm"),
-    ("Hz", r"\hertz"),
-    ("L", r"\litre"),
-    ("l", r"\litre"),
-    ("bar", r"\bar"),
-];
-
-/// Units written without a prefix.
-const OTHER_UNITS: &[(&str, &str)] = &[
-    ("°C", r"\degreecelsius"),
-    ("℃", r"\degreecelsius"),
-    ("degC", r"\degreecelsius"),
-    ("%", r"\percent"),
-    ("%RH", r"\percent"),
-    ("% RH", r"\percent"),
-    ("°", r"\degree"),
-    ("rad", r"\radian"),
-    ("min", r"\minute"),
-    ("h", r"\hour"),
-];
-
-const PREFIXES: &[(&str, &str)] = &[
-    ("G", r"\giga"),
-    ("M", r"\mega"),
-    ("k", r"\kilo"),
-    ("h", r"\hecto"),
-    ("d", r"\deci"),
-    ("c", r"\centi"),
-    ("m", r"\milli"),
-    ("µ", r"\micro"), // U+00B5 MICRO SIGN
-    ("μ", r"\micro"), // U+03BC GREEK SMALL LETTER MU
-    ("u", r"\micro"),
-    ("n", r"\nano"),
-    ("p", r"\pico"),
-];
-
-/// The D-SI spelling of a recorded unit symbol: `kg` → `\kilo\gram`, `°C` → `\degreecelsius`,
-/// `N·m` → `\newton\metre`, `mm²` → `\milli\metre\tothe{2}`. A symbol it does not know is kept
-/// as D-SI's non-SI form, `|` followed by the text as recorded; an empty unit is `\one`.
-fn dsi_unit(unit: &str) -> String {
-    let unit = unit.trim();
-    if unit.is_empty() {
-        return r"\one".to_string();
-    }
-    if let Some(known) = lookup(OTHER_UNITS, unit) {
-        return known.to_string();
-    }
-    let factors: Option<Vec<String>> = unit.split(['·', '⋅', '*']).map(dsi_factor).collect();
-    factors
-        .map(|f| f.concat())
-        .unwrap_or_else(|| format!("|{unit}"))
-}
-
-/// One factor of a product of units, with an optional prefix and an optional `²` or `³`.
-fn dsi_factor(factor: &str) -> Option<String> {
-    let (symbol, power) = match factor.trim() {
-        f if f.ends_with('²') => (f.trim_end_matches('²'), r"\tothe{2}"),
-        f if f.ends_with('³') => (f.trim_end_matches('³'), r"\tothe{3}"),
-        f => (f, ""),
-    };
-    let unit = lookup(PREFIXABLE_UNITS, symbol)
-        .map(str::to_string)
-        .or_else(|| {
-            PREFIXES.iter().find_map(|(p, dsi_prefix)| {
-                let base = lookup(PREFIXABLE_UNITS, symbol.strip_prefix(p)?)?;
-                Some(format!("{dsi_prefix}{base}"))
-            })
-        })?;
-    Some(unit + power)
-}
-
-fn lookup(table: &[(&str, &'static str)], symbol: &str) -> Option<&'static str> {
-    table
-        .iter()
-        .find(|(s, _)| *s == symbol)
-        .map(|(_, dsi)| *dsi)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Text and XML writing
-
-/// The ISO 639-1 codes of a certificate's languages, Vietnamese first.
-fn lang_codes(language: CertificateLanguage) -> &'static [&'static str] {
-    match language {
-        CertificateLanguage::Vi => &["vi"],
-        CertificateLanguage::En => &["en"],
-        CertificateLanguage::Both => &["vi", "en"],
-    }
-}
-
-/// The `dcc:content` elements of a `dcc:textType` or `dcc:richContentType`: each a language code
-/// (none for text as the user entered it) and the text.
-#[derive(Default)]
-struct Text(Vec<(Option<&'static str>, String)>);
-
-impl Text {
-    /// Text as entered, in whatever language the user wrote it.
-    fn free(text: impl Into<String>) -> Text {
-        Text(vec![(None, text.into())])
-    }
-
-    fn append(&mut self, other: Text) {
-        self.0.extend(other.0);
-    }
-
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-/// A fixed text in the certificate's languages.
-fn tr(language: CertificateLanguage, vi: impl Into<String>, en: impl Into<String>) -> Text {
-    let (vi, en) = (vi.into(), en.into());
-    let text = |code: &'static str| match code {
-        "vi" => vi.clone(),
-        _ => en.clone(),
-    };
-    Text(
-        lang_codes(language)
-            .iter()
-            .map(|&code| (Some(code), text(code)))
-            .collect(),
-    )
-}
-
-fn ref_type_attr(ref_type: Option<&str>) -> Vec<(&str, &str)> {
-    ref_type.map(|r| ("refType", r)).into_iter().collect()
-}
-
-/// An indented XML writer: an element per line, text and attributes escaped.
-#[derive(Default)]
-struct Xml {
-    out: String,
-    depth: usize,
-}
-
-impl Xml {
-    fn el(&mut self, tag: &str, body: impl FnOnce(&mut Xml)) {
-        self.el_attrs(tag, &[], body);
-    }
-
-    fn el_attrs(&mut self, tag: &str, attrs: &[(&str, &str)], body: impl FnOnce(&mut Xml)) {
-        self.start_tag(tag, attrs);
-        self.out.push('\n');
-        self.depth += 1;
-        body(self);
-        self.depth -= 1;
-        self.indent();
-        self.out.push_str(&format!("</{tag}>\n"));
-    }
-
-    /// `<tag>value</tag>` on one line.
-    fn leaf(&mut self, tag: &str, value: &str) {
-        self.leaf_attrs(tag, &[], value);
-    }
-
-    fn leaf_attrs(&mut self, tag: &str, attrs: &[(&str, &str)], value: &str) {
-        self.start_tag(tag, attrs);
-        self.out.push_str(&escape(value));
-        self.out.push_str(&format!("</{tag}>\n"));
-    }
-
-    /// A `dcc:textType` or `dcc:richContentType` element holding `text`.
-    fn text(&mut self, tag: &str, text: &Text) {
-        self.el(tag, |x| {
-            for (lang, content) in &text.0 {
-                let attrs: Vec<(&str, &str)> = lang.map(|l| ("lang", l)).into_iter().collect();
-                x.leaf_attrs("dcc:content", &attrs, content);
-            }
-        });
-    }
-
-    fn start_tag(&mut self, tag: &str, attrs: &[(&str, &str)]) {
-        self.indent();
-        self.out.push('<');
-        self.out.push_str(tag);
-        for (name, value) in attrs {
-            self.out.push_str(&format!(" {name}=\"{}\"", escape(value)));
-        }
-        self.out.push('>');
-    }
-
-    fn indent(&mut self) {
-        self.out.push_str(&"  ".repeat(self.depth));
-    }
-}
-
-/// `text` as XML character data or attribute value: markup characters as entities, carriage
-/// returns kept as `&#13;`, and characters XML 1.0 cannot hold (other control characters,
-/// U+FFFE, U+FFFF) dropped. Also safe as HTML text and attribute values (the verification page)
-/// and in the PDF's XMP metadata.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#13;"),
-            '\t' | '\n' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -972,7 +708,7 @@ mod tests {
     /// acceptance, Vietnamese text and markup characters in a remark. Shared with the PDF tests
     /// and the `pdf` bench.
     fn balance() -> CertificateSnapshot {
-        serde_json::from_str(include_str!("../tests/data/certificate-snapshot.json"))
+        serde_json::from_str(include_str!("../../tests/data/certificate-snapshot.json"))
             .expect("tests/data/certificate-snapshot.json")
     }
 
