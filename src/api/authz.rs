@@ -126,7 +126,7 @@ permissions! {
     list_audit_events => [Admin, QualityManager],
     verify_audit_chain => [Admin, QualityManager],
 
-    // Quality records (issue 8): kept by the quality manager; an admin may read the competence
+    // Quality records: kept by the quality manager; an admin may read the competence
     // records and grant authorizations (the first admin bootstraps them); staff raise
     // nonconformities and read what concerns their work; customers reach their own complaints only.
     list_staff => [Admin, QualityManager],

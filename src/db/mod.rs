@@ -1,5 +1,5 @@
 //! Everything that knows about SQL: the two-backend connection, the pool, migrations, the schema and
-//! the row types. Only this module matches on the backend (CONVENTIONS.md, "Two databases").
+//! the row types. Only this module matches on the backend.
 
 pub mod models;
 pub mod quality_models;
@@ -99,7 +99,8 @@ impl ManageConnection for ConnectionManager {
     }
 }
 
-/// SQLite pragmas per connection: durability over raw speed (STACK-NOTES, "SQLite durability").
+/// SQLite pragmas per connection: durability over raw speed (WAL with `synchronous=FULL` loses
+/// no acknowledged commit when the process is killed).
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -235,7 +236,7 @@ diesel::define_sql_function! {
 }
 
 /// Inserts many rows of one table in multi-row statements, a chunk at a time. The derived
-/// two-backend connection cannot batch (STACK-NOTES), so this matches on the backend; the statement
+/// two-backend connection cannot insert several rows in one statement, so this matches on the backend; the statement
 /// is the same on both.
 #[macro_export]
 macro_rules! insert_many {

@@ -1,5 +1,5 @@
 //! Column types both backends share: typed UUID ids and text enumerations, stored as `TEXT`
-//! (diesel's multi-backend connection has no UUID type; STACK-NOTES, "diesel").
+//! (diesel's multi-backend connection has no UUID type).
 
 use diesel::deserialize::{self, FromSql};
 use diesel::pg::Pg;

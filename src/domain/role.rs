@@ -1,4 +1,4 @@
-//! The roles of DOMAIN.md, "Who uses it": what a user is in the lab decides what they may do
+//! The roles of the people who use calab: what a user is in the lab decides what they may do
 //! (ISO/IEC 17025 §6.2 authorization, §4.2 confidentiality).
 
 use std::fmt;

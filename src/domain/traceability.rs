@@ -1,5 +1,5 @@
-//! Metrological traceability and fitness for use of measurement standards (ISO/IEC 17025 §6.4, §6.5;
-//! DOMAIN.md, "Metrological traceability").
+//! Metrological traceability and fitness for use of measurement standards (ISO/IEC 17025 §6.4,
+//! §6.5).
 //!
 //! A link of a chain is one incoming calibration of one standard. On a given date it is valid when
 //! the standard was in service, the calibration was done on or before that date and not yet due, and

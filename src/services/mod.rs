@@ -16,7 +16,7 @@ pub mod signing;
 pub mod standards;
 pub mod users;
 pub mod work_orders;
-// Quality records (issue 8).
+// Quality records.
 pub mod bootstrap_quality;
 pub mod competence;
 pub mod complaints;

@@ -1,4 +1,4 @@
-//! The calculator endpoints over HTTP (issue 5): a published example end to end, and every field error.
+//! The calculator endpoints over HTTP: a published example end to end, and every field error.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

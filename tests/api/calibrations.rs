@@ -1,4 +1,4 @@
-//! Calibration procedures and records (issue 6): the four-eyes rule, re-authentication, unfit
+//! Calibration procedures and records: the four-eyes rule, re-authentication, unfit
 //! standards, environmental limits, the CMC floor, amendments, reverse traceability to points.
 
 use chrono::Duration;

@@ -1,4 +1,4 @@
-//! Certificates (issue 7): issuing once, what the PDF and DCC carry, public verification, the
+//! Certificates: issuing once, what the PDF and DCC carry, public verification, the
 //! amendment chain, revocation, customer confinement, and numbering under concurrency.
 
 use calab::services::bootstrap::DEMO_PASSWORD;

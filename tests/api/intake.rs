@@ -1,4 +1,4 @@
-//! Instruments, work orders, item status, CSV import, recall and the customer's view (issue 4).
+//! Instruments, work orders, item status, CSV import, recall and the customer's view.
 
 use chrono::Duration;
 use reqwest::{Method, StatusCode};

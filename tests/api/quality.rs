@@ -1,4 +1,4 @@
-//! Quality records (issue 8): authorization enforcement for each function, automatic
+//! Quality records: authorization enforcement for each function, automatic
 //! nonconformities with exactly the affected certificates and customers, the workflows of
 //! nonconformities, corrective actions, complaints, proficiency tests, audits, reviews and
 //! documents, the audit pack and the attention list.

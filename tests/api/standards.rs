@@ -1,4 +1,4 @@
-//! Standards, traceability chains, fitness for use, checks, due list, dependents, CMC (issue 3).
+//! Standards, traceability chains, fitness for use, checks, due list, dependents, CMC.
 
 use chrono::{Duration, NaiveDate};
 use reqwest::{Method, StatusCode};

@@ -21,7 +21,7 @@ const REL_TOL: f64 = 1e-9;
 #[serde(rename_all = "snake_case")]
 pub enum RoundingMode {
     /// Always round up (0.0591 -> 0.060): the stated uncertainty is never smaller than the
-    /// evaluated one. The default, as DOMAIN.md and ILAC-P14 ask of calibration certificates.
+    /// evaluated one. The default, as ILAC-P14 asks of calibration certificates.
     #[default]
     Up,
     /// Round to the nearest two-digit value, halves away from zero (0.0585 -> 0.059).
