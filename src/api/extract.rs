@@ -111,17 +111,6 @@ impl Auth {
             op.name().replace('_', " ")
         )))
     }
-
-    /// The caller's context without a permission check, for endpoints every signed-in user may call.
-    pub fn signed_in(self) -> AppResult<Ctx> {
-        if self.authenticated {
-            Ok(self.ctx)
-        } else {
-            Err(AppError::Unauthenticated(
-                "sign in first: send Authorization: Bearer <token>",
-            ))
-        }
-    }
 }
 
 /// The application state every route is mounted with.

@@ -155,7 +155,7 @@ pub fn run_migrations(conn: &mut DbConn) -> MigrationResult<Vec<String>> {
     Ok(applied.iter().map(|v| v.to_string()).collect())
 }
 
-/// Reverts every migration (used by the migration round-trip test and `calab migrate --reset`).
+/// Reverts every migration (used by the migration round-trip test).
 pub fn revert_all_migrations(conn: &mut DbConn) -> MigrationResult<usize> {
     let reverted = match conn {
         DbConn::Pg(c) => c.revert_all_migrations(POSTGRES_MIGRATIONS)?,
