@@ -1,17 +1,23 @@
 //! First start and demo data. On an empty database: the laboratory's settings row and a first admin;
 //! with `--demo`, a believable small lab a newcomer can click through.
 
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use rand::distr::{Alphanumeric, SampleString};
 
 use super::certificates::{self, AmendRequest, IssueRequest, IssueSettings};
+use super::cmc::{self, CreateCmc};
 use super::customers::{self, Contact, CreateCustomer};
+use super::external_bodies::{self, CreateExternalBody};
 use super::lab::{self, UpdateLab};
 use super::signing;
+use super::standards::{self, CalibrationPoint, CreateStandard, RecordCalibration, RecordCheck};
 use super::users::{self, CreateUser};
 use super::Ctx;
 use crate::db::schema::{customers as customers_table, users as users_table};
-use crate::db::{CustomerId, DbConn};
+use crate::db::{CustomerId, DbConn, ExternalBodyId, StandardId};
+use crate::domain::traceability::{AsFound, BodyKind, StandardKind};
+use crate::domain::Decimal;
 use crate::domain::{CertificateLanguage, Role};
 use crate::error::AppResult;
 
@@ -204,21 +210,9 @@ pub fn seed_demo(
     Ok(accounts)
 }
 
-/// A realistic chain: a weight set calibrated by the national metrology institute, a working weight
-/// set calibrated in-house against it, a reference thermometer from an accredited lab with a
-/// working thermometer quarantined by a failed check, and an overdue pressure calibrator.
+/// The lab's standards in three quantities, their calibrations and the accreditation scope.
 fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
-    use super::cmc::{self, CreateCmc};
-    use super::external_bodies::{self, CreateExternalBody};
-    use super::standards::{
-        self, CalibrationPoint, CreateStandard, RecordCalibration, RecordCheck,
-    };
-    use crate::domain::traceability::{AsFound, BodyKind, StandardKind};
-    use crate::domain::Decimal;
-
     let today = ctx.today();
-    let days_ago = |n: i64| today - chrono::Duration::days(n);
-    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
     let vmi = external_bodies::create(
         conn,
         ctx,
@@ -247,54 +241,16 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
             justification: None,
         },
     )?;
-    let standard =
-        |asset: &str, name: &str, kind, quantity: &str, unit: &str, months| CreateStandard {
-            asset_id: asset.into(),
-            name: name.into(),
-            kind,
-            manufacturer: None,
-            model: None,
-            serial_number: None,
-            quantity: quantity.into(),
-            range_min: None,
-            range_max: None,
-            unit: unit.into(),
-            resolution: None,
-            location: Some("Phòng Khối lượng / Mass lab".into()),
-            custodian_id: None,
-            calibration_interval_months: months,
-        };
-    let point = |nominal: &str, value: &str, u: &str, unit: &str| -> AppResult<CalibrationPoint> {
-        Ok(CalibrationPoint {
-            nominal: d(nominal)?,
-            value: Some(d(value)?),
-            correction: None,
-            expanded_uncertainty: d(u)?,
-            coverage_factor: 2.0,
-            unit: unit.into(),
-            as_found: None,
-            as_left: None,
-        })
-    };
-    let record = |conn: &mut DbConn, id, on, cert: &str, body, issuer, results| {
-        standards::record_calibration(
-            conn,
-            ctx,
-            id,
-            RecordCalibration {
-                calibrated_on: on,
-                certificate_number: cert.into(),
-                external_body_id: body,
-                issuer_standard_id: issuer,
-                results,
-                as_found: AsFound::InTolerance,
-                adjusted: false,
-                due_on: None,
-                due_override_reason: None,
-            },
-        )
-    };
+    mass_standards(conn, ctx, vmi.id)?;
+    temperature_standards(conn, ctx, accredited.id)?;
+    pressure_standards(conn, ctx, vmi.id, accredited.id)?;
+    accreditation_scope(conn, ctx)
+}
 
+/// Weights: the E2 reference set from the NMI, the F1 working set calibrated against it, and a
+/// check weight.
+fn mass_standards(conn: &mut DbConn, ctx: &Ctx, vmi: ExternalBodyId) -> AppResult<()> {
+    let days_ago = |n: i64| ctx.today() - chrono::Duration::days(n);
     let e2 = standards::create(
         conn,
         ctx,
@@ -309,11 +265,14 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         e2.id,
-        days_ago(250),
-        "V06.KL-2026/0412",
-        Some(vmi.id),
-        None,
+        Issued {
+            on: days_ago(250),
+            certificate: "V06.KL-2026/0412",
+            body: Some(vmi),
+            issuer: None,
+        },
         vec![
             point("1000", "1000.00012", "0.00016", "g")?,
             point("20000", "20000.0021", "0.010", "g")?,
@@ -333,11 +292,14 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         f1.id,
-        days_ago(200),
-        "HC-NB-2026/017",
-        None,
-        Some(e2.id),
+        Issued {
+            on: days_ago(200),
+            certificate: "HC-NB-2026/017",
+            body: None,
+            issuer: Some(e2.id),
+        },
         vec![
             point("1000", "1000.0011", "0.0016", "g")?,
             point("10000", "10000.012", "0.016", "g")?,
@@ -357,14 +319,28 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         check_weight.id,
-        days_ago(190),
-        "HC-NB-2026/021",
-        None,
-        Some(f1.id),
+        Issued {
+            on: days_ago(190),
+            certificate: "HC-NB-2026/021",
+            body: None,
+            issuer: Some(f1.id),
+        },
         vec![point("1000", "1000.0008", "0.0016", "g")?],
     )?;
 
+    Ok(())
+}
+
+/// A reference PRT from an accredited lab, and a working thermometer quarantined after a failed
+/// intermediate check.
+fn temperature_standards(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    accredited: ExternalBodyId,
+) -> AppResult<()> {
+    let days_ago = |n: i64| ctx.today() - chrono::Duration::days(n);
     let sprt = standards::create(
         conn,
         ctx,
@@ -379,11 +355,14 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         sprt.id,
-        days_ago(120),
-        "NA-2026-0088",
-        Some(accredited.id),
-        None,
+        Issued {
+            on: days_ago(120),
+            certificate: "NA-2026-0088",
+            body: Some(accredited),
+            issuer: None,
+        },
         vec![
             point("0.010", "0.0102", "0.012", "°C")?,
             point("100.000", "100.004", "0.020", "°C")?,
@@ -403,11 +382,14 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         thermo.id,
-        days_ago(100),
-        "HC-NB-2026/033",
-        None,
-        Some(sprt.id),
+        Issued {
+            on: days_ago(100),
+            certificate: "HC-NB-2026/033",
+            body: None,
+            issuer: Some(sprt.id),
+        },
         vec![point("50.00", "50.03", "0.05", "°C")?],
     )?;
     standards::record_check(
@@ -427,6 +409,17 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
         },
     )?;
 
+    Ok(())
+}
+
+/// A dead-weight tester, and a working pressure calibrator overdue for calibration.
+fn pressure_standards(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    vmi: ExternalBodyId,
+    accredited: ExternalBodyId,
+) -> AppResult<()> {
+    let days_ago = |n: i64| ctx.today() - chrono::Duration::days(n);
     let dead_weight = standards::create(
         conn,
         ctx,
@@ -441,11 +434,14 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         dead_weight.id,
-        days_ago(90),
-        "V06.AS-2026/0217",
-        Some(vmi.id),
-        None,
+        Issued {
+            on: days_ago(90),
+            certificate: "V06.AS-2026/0217",
+            body: Some(vmi),
+            issuer: None,
+        },
         vec![point("1000.0", "1000.05", "0.10", "kPa")?],
     )?;
     let pressure = standards::create(
@@ -462,14 +458,23 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
     )?;
     record(
         conn,
+        ctx,
         pressure.id,
-        days_ago(400),
-        "NA-2025-0310",
-        Some(accredited.id),
-        None,
+        Issued {
+            on: days_ago(400),
+            certificate: "NA-2025-0310",
+            body: Some(accredited),
+            issuer: None,
+        },
         vec![point("1000.0", "1000.4", "0.6", "kPa")?],
     )?;
 
+    Ok(())
+}
+
+/// The CMC scope in the three quantities.
+fn accreditation_scope(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
+    let days_ago = |n: i64| ctx.today() - chrono::Duration::days(n);
     for (quantity, min, max, unit, absolute, relative, method) in [
         (
             "mass",
@@ -515,6 +520,84 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
         )?;
     }
     Ok(())
+}
+
+fn standard(
+    asset: &str,
+    name: &str,
+    kind: StandardKind,
+    quantity: &str,
+    unit: &str,
+    months: i32,
+) -> CreateStandard {
+    CreateStandard {
+        asset_id: asset.into(),
+        name: name.into(),
+        kind,
+        manufacturer: None,
+        model: None,
+        serial_number: None,
+        quantity: quantity.into(),
+        range_min: None,
+        range_max: None,
+        unit: unit.into(),
+        resolution: None,
+        location: Some("Phòng Khối lượng / Mass lab".into()),
+        custodian_id: None,
+        calibration_interval_months: months,
+    }
+}
+
+/// A decimal the demo writes as text.
+fn d(text: &str) -> AppResult<Decimal> {
+    Decimal::parse(text).map_err(crate::error::AppError::internal)
+}
+
+fn point(nominal: &str, value: &str, u: &str, unit: &str) -> AppResult<CalibrationPoint> {
+    Ok(CalibrationPoint {
+        nominal: d(nominal)?,
+        value: Some(d(value)?),
+        correction: None,
+        expanded_uncertainty: d(u)?,
+        coverage_factor: 2.0,
+        unit: unit.into(),
+        as_found: None,
+        as_left: None,
+    })
+}
+
+/// Who issued a standard's calibration certificate, and when.
+struct Issued<'a> {
+    on: NaiveDate,
+    certificate: &'a str,
+    body: Option<ExternalBodyId>,
+    issuer: Option<StandardId>,
+}
+
+fn record(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: StandardId,
+    issued: Issued<'_>,
+    results: Vec<CalibrationPoint>,
+) -> AppResult<()> {
+    standards::record_calibration(
+        conn,
+        ctx,
+        id,
+        RecordCalibration {
+            calibrated_on: issued.on,
+            certificate_number: issued.certificate.into(),
+            external_body_id: issued.body,
+            issuer_standard_id: issued.issuer,
+            results,
+            as_found: AsFound::InTolerance,
+            adjusted: false,
+            due_on: None,
+            due_override_reason: None,
+        },
+    )
+    .map(|_| ())
 }
 
 /// Two customers' instruments in every state of the workflow, and some due for recall.
@@ -853,9 +936,7 @@ fn seed_calibrations(
         TemplateInput,
     };
     use crate::domain::intake::{DecisionRuleKind, Service, ToleranceBand};
-    use crate::domain::Decimal;
 
-    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
     let today = qm.today();
     let input = |name: &str, source| TemplateInput {
         name: name.into(),
@@ -932,7 +1013,7 @@ fn seed_calibrations(
         )?;
         procedure_ids.push(procedures::approve(conn, qm, draft.id, Some(draft.version))?.id);
     }
-    let standard_of = |conn: &mut DbConn, asset: &str| -> AppResult<crate::db::StandardId> {
+    let standard_of = |conn: &mut DbConn, asset: &str| -> AppResult<StandardId> {
         Ok(crate::db::schema::standards::table
             .filter(crate::db::schema::standards::asset_id.eq(asset))
             .select(crate::db::schema::standards::id)

@@ -7,10 +7,25 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
+use super::competence::{self, CreateQualification};
+use super::complaints::{self, ComplaintMove, CreateComplaint};
+use super::corrective_actions::{self, ActionStep, CreateCorrectiveAction, UpdateCorrectiveAction};
+use super::documents::{self, ApproveDocument, CreateDocument};
+use super::internal_audits::{
+    self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
+};
+use super::proficiency::{self, PlanParticipation, ReportResult};
+use super::standards::{self, CalibrationPoint, RecordCalibration};
 use super::Ctx;
 use crate::db::schema::users as users_table;
 use crate::db::{DbConn, UserId};
 use crate::domain::quality::AuthorizedFunction;
+use crate::domain::quality::{
+    AuditStatus, CaSource, ComplaintStatus, DocumentKind, FindingKind, QualificationKind,
+    ReviewStatus,
+};
+use crate::domain::traceability::AsFound;
+use crate::domain::Decimal;
 use crate::domain::Role;
 use crate::error::AppResult;
 
@@ -119,37 +134,55 @@ pub fn grant_demo_authorizations(conn: &mut DbConn, system: &Ctx) -> AppResult<(
 }
 
 /// A year of quality records, after the technical demo data.
+/// The people the demo's quality records name, and the day they are dated from.
+struct Staff {
+    system: Ctx,
+    qm: Ctx,
+    admin: Ctx,
+    tech1: UserId,
+    tech2: UserId,
+    signatory: UserId,
+    qm_id: UserId,
+    /// The demo's customers, oldest first.
+    customer_ids: Vec<crate::db::CustomerId>,
+    today: NaiveDate,
+}
+
 pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
-    let ctx = system;
-    use super::competence::{self, CreateQualification};
-    use super::complaints::{self, ComplaintMove, CreateComplaint};
-    use super::corrective_actions::{
-        self, ActionStep, CreateCorrectiveAction, EffectivenessReview, UpdateCorrectiveAction,
+    let staff = Staff {
+        system: system.clone(),
+        qm: as_user(conn, system, "qm@demo.calab.vn")?,
+        admin: as_user(conn, system, super::bootstrap::DEMO_ADMIN_EMAIL)?,
+        tech1: user_id(conn, "tech1@demo.calab.vn")?,
+        tech2: user_id(conn, "tech2@demo.calab.vn")?,
+        signatory: user_id(conn, "signatory@demo.calab.vn")?,
+        qm_id: user_id(conn, "qm@demo.calab.vn")?,
+        customer_ids: crate::db::schema::customers::table
+            .select(crate::db::schema::customers::id)
+            .order(crate::db::schema::customers::id.asc())
+            .load(conn)?,
+        today: system.today(),
     };
-    use super::documents::{self, ApproveDocument, CreateDocument};
-    use super::internal_audits::{
-        self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
-    };
-    use super::proficiency::{self, PlanParticipation, ReportResult};
-    use super::standards::{self, CalibrationPoint, RecordCalibration};
-    use crate::domain::quality::{
-        AuditStatus, CaSource, ComplaintStatus, DocumentKind, FindingKind, QualificationKind,
-        ReviewStatus,
-    };
-    use crate::domain::traceability::AsFound;
-    use crate::domain::Decimal;
 
-    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
-    let today = system.today();
-    let ago = |n: i64| today - Duration::days(n);
-    let qm = as_user(conn, system, "qm@demo.calab.vn")?;
-    let admin = as_user(conn, system, super::bootstrap::DEMO_ADMIN_EMAIL)?;
-    let tech1 = user_id(conn, "tech1@demo.calab.vn")?;
-    let tech2 = user_id(conn, "tech2@demo.calab.vn")?;
-    let signatory = user_id(conn, "signatory@demo.calab.vn")?;
-    let qm_id = user_id(conn, "qm@demo.calab.vn")?;
+    staff_qualifications(conn, &staff)?;
+    controlled_documents(conn, &staff)?;
+    proficiency_tests(conn, &staff)?;
+    complaints_of_the_year(conn, &staff)?;
+    internal_audits_of_the_year(conn, &staff)?;
+    management_review(conn, &staff)?;
+    out_of_tolerance(conn, &staff)?;
+    Ok(())
+}
 
-    // §6.2 qualifications and training.
+/// §6.2 qualifications and training.
+fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let today = s.today;
+    let ago = |n: i64| s.today - Duration::days(n);
+    let admin = &s.admin;
+    let tech1 = s.tech1;
+    let tech2 = s.tech2;
+    let signatory = s.signatory;
+    let qm_id = s.qm_id;
     for (user, kind, title, provider, done, expires) in [
         (
             tech1,
@@ -213,8 +246,14 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             },
         )?;
     }
+    Ok(())
+}
 
-    // §8.3 documents: the quality manual in its second version, procedures and forms, a draft.
+/// §8.3 documents: the quality manual in its second version, procedures and forms, a draft.
+fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let ago = |n: i64| s.today - Duration::days(n);
+    let qm = &s.qm;
+    let system = &s.system;
     let mut approve_as_qm = Vec::new();
     for (code, title, kind) in [
         (
@@ -300,13 +339,18 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             change_summary: None,
         },
     )?;
+    Ok(())
+}
 
-    // §7.7 proficiency testing: two satisfactory, one not (which opens nonconforming work),
-    // one missed and one to come.
-    let customer_ids: Vec<crate::db::CustomerId> = crate::db::schema::customers::table
-        .select(crate::db::schema::customers::id)
-        .order(crate::db::schema::customers::id.asc())
-        .load(conn)?;
+/// §7.7 proficiency testing: two satisfactory, one not (which opens nonconforming work),
+/// one missed and one to come.
+fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
+    let today = s.today;
+    let ago = |n: i64| s.today - Duration::days(n);
+    let qm = &s.qm;
+    let tech1 = s.tech1;
+    let qm_id = s.qm_id;
     let mut unsatisfactory = None;
     for (scheme, round, provider, discipline, item, planned, result) in [
         (
@@ -422,10 +466,15 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             },
         )?;
     }
+    Ok(())
+}
 
-    // §7.9 complaints across the year, in every state.
-    let dong_a = customer_ids.first().copied();
-    let mekong = customer_ids.get(1).copied();
+/// §7.9 complaints across the year, in every state.
+fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let ago = |n: i64| s.today - Duration::days(n);
+    let qm = &s.qm;
+    let dong_a = s.customer_ids.first().copied();
+    let mekong = s.customer_ids.get(1).copied();
     let steps: [&[(ComplaintStatus, Option<&str>)]; 4] = [
         &[
             (ComplaintStatus::Acknowledged, None),
@@ -495,9 +544,18 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             .version;
         }
     }
+    Ok(())
+}
 
-    // §8.8 internal audits: one closed, one with an open finding and its corrective action, one
-    // planned; §8.9 a management review held and the next one planned.
+/// §8.8 internal audits: one closed, one with an open finding and its corrective action, one
+/// planned.
+fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let today = s.today;
+    let ago = |n: i64| s.today - Duration::days(n);
+    let qm = &s.qm;
+    let tech2 = s.tech2;
+    let qm_id = s.qm_id;
+    let ctx = &s.system;
     let audit1 = internal_audits::plan_audit(
         conn,
         &qm,
@@ -597,12 +655,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             }]),
         },
     )?;
-    let ca = corrective_actions::implement(conn, &qm, ca.id, Some(ca.version))?;
-    let _ = ca;
-    let _ = EffectivenessReview {
-        review: String::new(),
-        effective: true,
-    };
+    corrective_actions::implement(conn, &qm, ca.id, Some(ca.version))?;
 
     internal_audits::plan_audit(
         conn,
@@ -615,6 +668,14 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             lead_auditor_id: Some(qm_id),
         },
     )?;
+    Ok(())
+}
+
+/// §8.9 a management review held, with its decision, and the next one planned.
+fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let today = s.today;
+    let ago = |n: i64| s.today - Duration::days(n);
+    let qm = &s.qm;
     let review = internal_audits::plan_review(
         conn,
         &qm,
@@ -636,7 +697,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             outputs: "Mua chuẩn áp suất dự phòng; đào tạo đánh giá viên / buy a backup pressure standard; train an auditor".into(),
         }),
     )?;
-    let decision = internal_audits::add_finding(
+    internal_audits::add_finding(
         conn,
         &qm,
         Parent::Review(review.review.id),
@@ -647,7 +708,6 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             due_on: Some(today + Duration::days(60)),
         },
     )?;
-    let _ = decision;
     internal_audits::plan_review(
         conn,
         &qm,
@@ -656,9 +716,15 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
             attendees: None,
         },
     )?;
+    Ok(())
+}
 
-    // §7.10: the working weight set is found out of tolerance at its recalibration today: the
-    // nonconformity lists everything it supported since its last good calibration.
+/// §7.10: the working weight set is found out of tolerance at its recalibration today: the
+/// nonconformity lists everything it supported since its last good calibration.
+fn out_of_tolerance(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
+    let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
+    let today = s.today;
+    let qm = &s.qm;
     let working: crate::db::StandardId = crate::db::schema::standards::table
         .filter(crate::db::schema::standards::asset_id.eq("M-WS-01"))
         .select(crate::db::schema::standards::id)
