@@ -235,7 +235,7 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     ] {
         competence::add_qualification(
             conn,
-            &admin,
+            admin,
             user,
             CreateQualification {
                 kind,
@@ -295,7 +295,7 @@ fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         let id = doc.id.parse().map_err(crate::error::AppError::internal)?;
         documents::approve(
             conn,
-            &qm,
+            qm,
             id,
             Some(doc.version),
             ApproveDocument {
@@ -318,7 +318,7 @@ fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     documents::approve(
         conn,
-        &qm,
+        qm,
         manual2
             .id
             .parse()
@@ -330,7 +330,7 @@ fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     documents::create(
         conn,
-        &qm,
+        qm,
         CreateDocument {
             code: "BM-08.02".into(),
             title: "Phiếu đánh giá tác động / Impact evaluation form".into(),
@@ -401,7 +401,7 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     ] {
         let pt = proficiency::plan(
             conn,
-            &qm,
+            qm,
             PlanParticipation {
                 scheme: scheme.into(),
                 round: round.into(),
@@ -414,7 +414,7 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         if let Some((lab, u_lab, assigned, u_assigned, reported_on)) = result {
             let done = proficiency::report(
                 conn,
-                &qm,
+                qm,
                 pt.id,
                 Some(pt.version),
                 ReportResult {
@@ -441,7 +441,7 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     if let Some(nc) = unsatisfactory {
         let view = super::nonconformities::evaluate(
             conn,
-            &qm,
+            qm,
             nc,
             Some(1),
             super::nonconformities::Evaluation {
@@ -452,7 +452,7 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         )?;
         corrective_actions::create(
             conn,
-            &qm,
+            qm,
             CreateCorrectiveAction {
                 source: CaSource::Nonconformity,
                 source_id: Some(nc.to_string()),
@@ -519,7 +519,7 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     for ((customer, who, subject, received), moves) in complaint_data.into_iter().zip(steps) {
         let c = complaints::create(
             conn,
-            &qm,
+            qm,
             CreateComplaint {
                 customer_id: customer,
                 complainant: Some(who.into()),
@@ -532,7 +532,7 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         for (status, text) in moves {
             version = complaints::change_status(
                 conn,
-                &qm,
+                qm,
                 c.id,
                 Some(version),
                 ComplaintMove {
@@ -558,7 +558,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let ctx = &s.system;
     let audit1 = internal_audits::plan_audit(
         conn,
-        &qm,
+        qm,
         PlanAudit {
             title: "Đánh giá nội bộ kỳ 1 / Internal audit, first half".into(),
             scope: "Quản lý và kỹ thuật, lĩnh vực khối lượng / management and technical, mass"
@@ -570,7 +570,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     let a1 = internal_audits::move_audit(
         conn,
-        &qm,
+        qm,
         audit1.audit.id,
         Some(1),
         AuditStatus::Performed,
@@ -580,18 +580,12 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                 .into(),
         }),
     )?;
-    let f1 = internal_audits::add_finding(conn, &qm, Parent::Audit(a1.audit.id), CreateFinding { clause: "8.3.2".into(), kind: FindingKind::Observation, description: "Sổ tay chất lượng chưa cập nhật sơ đồ tổ chức / quality manual shows an old organisation chart".into(), due_on: Some(ago(180)) })?;
-    internal_audits::close_finding(
-        conn,
-        &qm,
-        Parent::Audit(a1.audit.id),
-        f1.finding.id,
-        Some(1),
-    )?;
+    let f1 = internal_audits::add_finding(conn, qm, Parent::Audit(a1.audit.id), CreateFinding { clause: "8.3.2".into(), kind: FindingKind::Observation, description: "Sổ tay chất lượng chưa cập nhật sơ đồ tổ chức / quality manual shows an old organisation chart".into(), due_on: Some(ago(180)) })?;
+    internal_audits::close_finding(conn, qm, Parent::Audit(a1.audit.id), f1.finding.id, Some(1))?;
     let a1 = internal_audits::get_audit(conn, ctx, a1.audit.id)?;
     internal_audits::move_audit(
         conn,
-        &qm,
+        qm,
         a1.audit.id,
         Some(a1.audit.version),
         AuditStatus::Closed,
@@ -600,7 +594,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
 
     let audit2 = internal_audits::plan_audit(
         conn,
-        &qm,
+        qm,
         PlanAudit {
             title: "Đánh giá nội bộ kỳ 2 / Internal audit, second half".into(),
             scope: "Nhiệt độ và áp suất / temperature and pressure".into(),
@@ -611,7 +605,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     let a2 = internal_audits::move_audit(
         conn,
-        &qm,
+        qm,
         audit2.audit.id,
         Some(1),
         AuditStatus::Performed,
@@ -620,10 +614,10 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             summary: "1 điểm không phù hợp / one nonconformity".into(),
         }),
     )?;
-    let f2 = internal_audits::add_finding(conn, &qm, Parent::Audit(a2.audit.id), CreateFinding { clause: "6.4.10".into(), kind: FindingKind::Nonconformity, description: "Kiểm tra giữa kỳ T-WS-01 không theo kế hoạch / T-WS-01 intermediate checks not done as planned".into(), due_on: Some(ago(5)) })?;
+    let f2 = internal_audits::add_finding(conn, qm, Parent::Audit(a2.audit.id), CreateFinding { clause: "6.4.10".into(), kind: FindingKind::Nonconformity, description: "Kiểm tra giữa kỳ T-WS-01 không theo kế hoạch / T-WS-01 intermediate checks not done as planned".into(), due_on: Some(ago(5)) })?;
     let ca = corrective_actions::create(
         conn,
-        &qm,
+        qm,
         CreateCorrectiveAction {
             source: CaSource::AuditFinding,
             source_id: Some(f2.finding.id.to_string()),
@@ -641,7 +635,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     let ca = corrective_actions::update(
         conn,
-        &qm,
+        qm,
         ca.id,
         Some(ca.version),
         UpdateCorrectiveAction {
@@ -655,11 +649,11 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             }]),
         },
     )?;
-    corrective_actions::implement(conn, &qm, ca.id, Some(ca.version))?;
+    corrective_actions::implement(conn, qm, ca.id, Some(ca.version))?;
 
     internal_audits::plan_audit(
         conn,
-        &qm,
+        qm,
         PlanAudit {
             title: "Đánh giá nội bộ 2027 kỳ 1 / Internal audit 2027, first half".into(),
             scope: "Toàn bộ hệ thống / the whole system".into(),
@@ -678,7 +672,7 @@ fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let qm = &s.qm;
     let review = internal_audits::plan_review(
         conn,
-        &qm,
+        qm,
         PlanReview {
             planned_on: ago(180),
             attendees: None,
@@ -686,7 +680,7 @@ fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     let review = internal_audits::move_review(
         conn,
-        &qm,
+        qm,
         review.review.id,
         Some(1),
         ReviewStatus::Held,
@@ -699,7 +693,7 @@ fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     internal_audits::add_finding(
         conn,
-        &qm,
+        qm,
         Parent::Review(review.review.id),
         CreateFinding {
             clause: "6.4".into(),
@@ -710,7 +704,7 @@ fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     )?;
     internal_audits::plan_review(
         conn,
-        &qm,
+        qm,
         PlanReview {
             planned_on: today + Duration::days(185),
             attendees: None,
@@ -747,7 +741,7 @@ fn out_of_tolerance(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     };
     standards::record_calibration(
         conn,
-        &qm,
+        qm,
         working,
         RecordCalibration {
             calibrated_on: today,
