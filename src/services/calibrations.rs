@@ -22,8 +22,8 @@ use crate::db::{
     RecordVersionId, StandardCalibrationId, StandardId, UserId, WorkOrderItemId,
 };
 use crate::domain::calibration::{
-    evaluate_point, overall_verdict, PointError, PointFacts, PointResult, ProcedureStatus,
-    ProcedureTemplate, RecordStatus,
+    evaluate_point, overall_verdict, EnvironmentLimits, PointError, PointFacts, PointResult,
+    ProcedureStatus, ProcedureTemplate, RecordStatus,
 };
 use crate::domain::conformity::Verdict;
 use crate::domain::intake::{mpe_at, DecisionRuleKind, ItemStatus, ToleranceBand};
@@ -305,9 +305,131 @@ fn reference_uncertainty(
         .map(|p| (p.expanded_uncertainty.value(), p.coverage_factor))
 }
 
+/// The environmental conditions against the procedure's limits (ISO/IEC 17025 §6.3.3), and the
+/// instruments that monitored them fit for use on the day.
+fn check_environment(
+    conn: &mut DbConn,
+    limits: &EnvironmentLimits,
+    environment: &Environment,
+    calibrated_on: NaiveDate,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    let mut monitors = Vec::new();
+    for (name, limit, condition) in [
+        ("temperature", &limits.temperature, &environment.temperature),
+        ("humidity", &limits.humidity, &environment.humidity),
+        ("pressure", &limits.pressure, &environment.pressure),
+    ] {
+        match (limit, condition) {
+            (Some(_), None) => errors.push(FieldError::new(
+                format!("environment.{name}"),
+                "the procedure requires it",
+            )),
+            (Some(limit), Some(c)) => {
+                if c.unit != limit.unit {
+                    errors.push(FieldError::new(
+                        format!("environment.{name}.unit"),
+                        format!("the procedure's limits are in {}", limit.unit),
+                    ));
+                } else if !(limit.min..=limit.max).contains(&c.value.value()) {
+                    errors.push(FieldError::new(
+                        format!("environment.{name}.value"),
+                        format!(
+                            "{} {} is outside the procedure's limits {} to {} {}",
+                            c.value, c.unit, limit.min, limit.max, limit.unit
+                        ),
+                    ));
+                }
+            }
+            (None, _) => {}
+        }
+        if let Some(id) = condition.as_ref().and_then(|c| c.measured_with) {
+            monitors.push((format!("environment.{name}.measured_with"), id));
+        }
+    }
+    for (field, id) in monitors {
+        if let Err(reason) =
+            super::standards::check_fit(conn, id, calibrated_on).or_else(|e| match e {
+                AppError::NotFound(_) => Ok(Err("no such standard".to_string())),
+                other => Err(other),
+            })?
+        {
+            errors.push(FieldError::new(field, reason));
+        }
+    }
+    Ok(())
+}
+
 /// The standards each point used: the point's index, the standard and the calibration of it
 /// that was current on the day.
 type PointStandards = Vec<(usize, StandardId, Option<StandardCalibrationId>)>;
+
+/// The standards a record's points used: each judged fit for use once per record (its fitness on
+/// the day is the same for every point), listed once for the certificate, and linked to each point.
+#[derive(Default)]
+struct StandardsOfPoints {
+    fitness_of: std::collections::HashMap<StandardId, Option<super::standards::Fitness>>,
+    listed: Vec<StandardUsed>,
+    links: PointStandards,
+}
+
+impl StandardsOfPoints {
+    /// Checks the standards of point `i`; the uncertainty of the first (the reference) at the
+    /// point's nominal value.
+    fn check(
+        &mut self,
+        conn: &mut DbConn,
+        i: usize,
+        point: &PointInput,
+        calibrated_on: NaiveDate,
+        errors: &mut Vec<FieldError>,
+    ) -> AppResult<Option<(f64, f64)>> {
+        let mut reference_u = None;
+        for (j, standard_id) in point.standards.iter().enumerate() {
+            if !self.fitness_of.contains_key(standard_id) {
+                let fitness = match super::standards::fitness_on(conn, *standard_id, calibrated_on)
+                {
+                    Ok(f) => Some(f),
+                    Err(AppError::NotFound(_)) => None,
+                    Err(other) => return Err(other),
+                };
+                self.fitness_of.insert(*standard_id, fitness);
+            }
+            let Some(fitness) = self.fitness_of.get(standard_id).cloned().flatten() else {
+                errors.push(FieldError::new(
+                    format!("points[{i}].standards[{j}]"),
+                    "no such standard",
+                ));
+                continue;
+            };
+            if let Some(reason) = &fitness.reason {
+                errors.push(FieldError::new(
+                    format!("points[{i}].standards[{j}]"),
+                    reason.clone(),
+                ));
+            }
+            if j == 0 {
+                reference_u =
+                    reference_uncertainty(&fitness.results, point.nominal.value(), &point.unit);
+            }
+            self.links.push((i, *standard_id, fitness.calibration_id));
+            if !self.listed.iter().any(|s| s.standard_id == *standard_id) {
+                let (asset_id, name) = standards::table
+                    .find(standard_id)
+                    .select((standards::asset_id, standards::name))
+                    .first::<(String, String)>(conn)?;
+                self.listed.push(StandardUsed {
+                    standard_id: *standard_id,
+                    asset_id,
+                    name,
+                    calibration_id: fitness.calibration_id,
+                    certificate_number: fitness.certificate_number.clone(),
+                });
+            }
+        }
+        Ok(reference_u)
+    }
+}
 
 /// Checks and evaluates a record version: every rule that protects the record is applied here.
 fn evaluate(
@@ -362,62 +484,13 @@ fn evaluate(
     if input.location.trim().is_empty() {
         errors.push(FieldError::new("location", "must not be empty"));
     }
-    // Environmental conditions against the procedure's limits (§6.3.3).
-    let mut monitors = Vec::new();
-    for (name, limit, condition) in [
-        (
-            "temperature",
-            &template.environment.temperature,
-            &input.environment.temperature,
-        ),
-        (
-            "humidity",
-            &template.environment.humidity,
-            &input.environment.humidity,
-        ),
-        (
-            "pressure",
-            &template.environment.pressure,
-            &input.environment.pressure,
-        ),
-    ] {
-        match (limit, condition) {
-            (Some(_), None) => errors.push(FieldError::new(
-                format!("environment.{name}"),
-                "the procedure requires it",
-            )),
-            (Some(limit), Some(c)) => {
-                if c.unit != limit.unit {
-                    errors.push(FieldError::new(
-                        format!("environment.{name}.unit"),
-                        format!("the procedure's limits are in {}", limit.unit),
-                    ));
-                } else if !(limit.min..=limit.max).contains(&c.value.value()) {
-                    errors.push(FieldError::new(
-                        format!("environment.{name}.value"),
-                        format!(
-                            "{} {} is outside the procedure's limits {} to {} {}",
-                            c.value, c.unit, limit.min, limit.max, limit.unit
-                        ),
-                    ));
-                }
-            }
-            (None, _) => {}
-        }
-        if let Some(id) = condition.as_ref().and_then(|c| c.measured_with) {
-            monitors.push((format!("environment.{name}.measured_with"), id));
-        }
-    }
-    for (field, id) in monitors {
-        if let Err(reason) =
-            super::standards::check_fit(conn, id, calibrated_on).or_else(|e| match e {
-                AppError::NotFound(_) => Ok(Err("no such standard".to_string())),
-                other => Err(other),
-            })?
-        {
-            errors.push(FieldError::new(field, reason));
-        }
-    }
+    check_environment(
+        conn,
+        &template.environment,
+        &input.environment,
+        calibrated_on,
+        &mut errors,
+    )?;
     if input.points.is_empty() {
         errors.push(FieldError::new("points", "record at least one point"));
     }
@@ -432,11 +505,7 @@ fn evaluate(
         .as_deref()
         .and_then(|w| w.parse::<f64>().ok());
     let mut results = Vec::new();
-    let mut standards_used: Vec<StandardUsed> = Vec::new();
-    let mut point_standards = Vec::new();
-    // Each standard is judged once per record: its fitness on the date is the same for every point.
-    let mut fitness_of: std::collections::HashMap<StandardId, Option<super::standards::Fitness>> =
-        std::collections::HashMap::new();
+    let mut used = StandardsOfPoints::default();
     for (i, point) in input.points.iter().enumerate() {
         let field = |name: &str| format!("points[{i}].{name}");
         if point.readings.len() < template.min_readings.max(1) {
@@ -456,49 +525,7 @@ fn evaluate(
             ));
             continue;
         }
-        let mut reference_u = None;
-        for (j, standard_id) in point.standards.iter().enumerate() {
-            if !fitness_of.contains_key(standard_id) {
-                let fitness = match super::standards::fitness_on(conn, *standard_id, calibrated_on)
-                {
-                    Ok(f) => Some(f),
-                    Err(AppError::NotFound(_)) => None,
-                    Err(other) => return Err(other),
-                };
-                fitness_of.insert(*standard_id, fitness);
-            }
-            let Some(fitness) = fitness_of.get(standard_id).cloned().flatten() else {
-                errors.push(FieldError::new(
-                    field(&format!("standards[{j}]")),
-                    "no such standard",
-                ));
-                continue;
-            };
-            if let Some(reason) = &fitness.reason {
-                errors.push(FieldError::new(
-                    field(&format!("standards[{j}]")),
-                    reason.clone(),
-                ));
-            }
-            if j == 0 {
-                reference_u =
-                    reference_uncertainty(&fitness.results, point.nominal.value(), &point.unit);
-            }
-            point_standards.push((i, *standard_id, fitness.calibration_id));
-            if !standards_used.iter().any(|s| s.standard_id == *standard_id) {
-                let (asset_id, name) = standards::table
-                    .find(standard_id)
-                    .select((standards::asset_id, standards::name))
-                    .first::<(String, String)>(conn)?;
-                standards_used.push(StandardUsed {
-                    standard_id: *standard_id,
-                    asset_id,
-                    name,
-                    calibration_id: fitness.calibration_id,
-                    certificate_number: fitness.certificate_number.clone(),
-                });
-            }
-        }
+        let reference_u = used.check(conn, i, point, calibrated_on, &mut errors)?;
         let readings: Vec<f64> = point.readings.iter().map(Decimal::value).collect();
         let facts = PointFacts {
             readings: &readings,
@@ -550,10 +577,10 @@ fn evaluate(
         guard_band: item.guard_band.clone(),
         overall_verdict: overall_verdict(&results.iter().map(|r| r.verdict).collect::<Vec<_>>()),
         results,
-        standards_used,
+        standards_used: used.listed,
         input,
     };
-    Ok((content, item, instrument, procedure, point_standards))
+    Ok((content, item, instrument, procedure, used.links))
 }
 
 #[allow(clippy::too_many_arguments)] // one version's columns, each named at the two call sites
