@@ -630,6 +630,50 @@ struct SnapshotInput<'a> {
     verification_url: String,
 }
 
+/// The results table as printed: each value with the digits the measurement supports.
+fn result_rows(content: &RecordContent) -> Vec<ResultRow> {
+    content
+        .input
+        .points
+        .iter()
+        .zip(&content.results)
+        .map(|(p, r)| {
+            let decimals = decimals(&r.reported_error);
+            ResultRow {
+                nominal: p.nominal.to_string(),
+                unit: p.unit.clone(),
+                reference_value: p.reference_value.to_string(),
+                indication: format!("{:.*}", decimals, r.indication),
+                error: r.reported_error.clone(),
+                expanded_uncertainty: r.reported_expanded_uncertainty.clone(),
+                coverage_factor: format!("{:.2}", r.coverage_factor),
+                as_found: p.as_found.as_ref().map(ToString::to_string),
+                as_left: p.as_left.as_ref().map(ToString::to_string),
+                mpe: r.mpe.map(|m| format!("{:.*}", decimals, m)),
+                verdict: r.verdict,
+            }
+        })
+        .collect()
+}
+
+/// The environmental conditions recorded, as printed.
+fn environment_rows(input: &calibrations::RecordInput) -> Vec<EnvironmentCondition> {
+    [
+        ("temperature", &input.environment.temperature),
+        ("humidity", &input.environment.humidity),
+        ("pressure", &input.environment.pressure),
+    ]
+    .into_iter()
+    .filter_map(|(q, c)| {
+        c.as_ref().map(|c| EnvironmentCondition {
+            quantity: q.to_owned(),
+            value: c.value.to_string(),
+            unit: c.unit.clone(),
+        })
+    })
+    .collect()
+}
+
 /// Everything printed, read from the record version, the item, its instrument, work order and
 /// customer, the standards used and the laboratory, as they are at issue.
 fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<CertificateSnapshot> {
@@ -664,27 +708,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
         _ => None,
     };
     let bands: Vec<ToleranceBand> = serde_json::from_str(&instrument.tolerance).unwrap_or_default();
-    let results: Vec<ResultRow> = input
-        .points
-        .iter()
-        .zip(&content.results)
-        .map(|(p, r)| {
-            let decimals = decimals(&r.reported_error);
-            ResultRow {
-                nominal: p.nominal.to_string(),
-                unit: p.unit.clone(),
-                reference_value: p.reference_value.to_string(),
-                indication: format!("{:.*}", decimals, r.indication),
-                error: r.reported_error.clone(),
-                expanded_uncertainty: r.reported_expanded_uncertainty.clone(),
-                coverage_factor: format!("{:.2}", r.coverage_factor),
-                as_found: p.as_found.as_ref().map(ToString::to_string),
-                as_left: p.as_left.as_ref().map(ToString::to_string),
-                mpe: r.mpe.map(|m| format!("{:.*}", decimals, m)),
-                verdict: r.verdict,
-            }
-        })
-        .collect();
+    let results = result_rows(&content);
     let conformity = (content.decision_rule != DecisionRuleKind::None
         && results.iter().any(|r| r.verdict.is_some()))
     .then(|| ConformityStatement {
@@ -698,20 +722,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
         .iter()
         .map(|s| standard_reference(conn, s, lang))
         .collect::<AppResult<Vec<_>>>()?;
-    let environment = [
-        ("temperature", &input.environment.temperature),
-        ("humidity", &input.environment.humidity),
-        ("pressure", &input.environment.pressure),
-    ]
-    .into_iter()
-    .filter_map(|(q, c)| {
-        c.as_ref().map(|c| EnvironmentCondition {
-            quantity: q.to_owned(),
-            value: c.value.to_string(),
-            unit: c.unit.clone(),
-        })
-    })
-    .collect();
+    let environment = environment_rows(input);
     let flags: Vec<ConditionFlag> = serde_json::from_str(&item.condition_flags).unwrap_or_default();
     let condition = crate::pdf::receipt::condition_text(
         &crate::pdf::ItemCondition {
