@@ -223,6 +223,30 @@ fn is_upstream_of(conn: &mut DbConn, target: StandardId, start: StandardId) -> A
     Ok(hit.hits > 0)
 }
 
+/// The calibrated points of a certificate: a non-negative U, a positive k, a unit.
+fn check_results(results: &[CalibrationPoint], errors: &mut Vec<FieldError>) {
+    for (i, p) in results.iter().enumerate() {
+        if p.expanded_uncertainty.value() < 0.0 {
+            errors.push(FieldError::new(
+                format!("results[{i}].expanded_uncertainty"),
+                "must not be negative",
+            ));
+        }
+        if !(p.coverage_factor.is_finite() && p.coverage_factor > 0.0) {
+            errors.push(FieldError::new(
+                format!("results[{i}].coverage_factor"),
+                "must be greater than 0",
+            ));
+        }
+        if p.unit.trim().is_empty() {
+            errors.push(FieldError::new(
+                format!("results[{i}].unit"),
+                "must not be empty",
+            ));
+        }
+    }
+}
+
 /// Records an incoming calibration. Always allowed for the standard itself, overdue or not: the
 /// lock-out must not block the calibration that lifts it. An internal issuer must be fit for use
 /// on the calibration date, and may not be the standard itself or anything calibrated from it.
@@ -248,26 +272,7 @@ pub fn record_calibration(
             "give at least one calibrated point",
         ));
     }
-    for (i, p) in input.results.iter().enumerate() {
-        if p.expanded_uncertainty.value() < 0.0 {
-            errors.push(FieldError::new(
-                format!("results[{i}].expanded_uncertainty"),
-                "must not be negative",
-            ));
-        }
-        if !(p.coverage_factor.is_finite() && p.coverage_factor > 0.0) {
-            errors.push(FieldError::new(
-                format!("results[{i}].coverage_factor"),
-                "must be greater than 0",
-            ));
-        }
-        if p.unit.trim().is_empty() {
-            errors.push(FieldError::new(
-                format!("results[{i}].unit"),
-                "must not be empty",
-            ));
-        }
-    }
+    check_results(&input.results, &mut errors);
     let due_override_reason = optional_text(input.due_override_reason);
     let due_on = match input.due_on {
         Some(due) => {
