@@ -736,6 +736,98 @@ pub struct ImportedInstrument {
     pub lab_id: String,
 }
 
+/// One line of an instrument CSV as the instrument it describes; what cannot be read is reported
+/// against its line and column.
+fn row_input(
+    record: &csv::StringRecord,
+    columns: &std::collections::HashMap<String, usize>,
+    line: usize,
+    customer: CustomerId,
+    quantities: &std::collections::HashSet<String>,
+    errors: &mut Vec<FieldError>,
+) -> CreateInstrument {
+    let text = |name: &str| {
+        columns
+            .get(name)
+            .and_then(|&i| record.get(i))
+            .map(str::to_string)
+            .filter(|v| !v.is_empty())
+    };
+    let number = |name: &str, errors: &mut Vec<FieldError>| -> Option<f64> {
+        let v = text(name)?;
+        match v.parse::<f64>() {
+            Ok(x) if x.is_finite() => Some(x),
+            _ => {
+                errors.push(FieldError::new(
+                    format!("line {line}: {name}"),
+                    format!("{v:?} is not a number"),
+                ));
+                None
+            }
+        }
+    };
+    let range_min = number("range_min", errors);
+    let range_max = number("range_max", errors);
+    let mpe_absolute = number("mpe_absolute", errors);
+    let mpe_relative = number("mpe_relative", errors);
+    let interval = text("recalibration_interval_months").and_then(|v| match v.parse::<i32>() {
+        Ok(m) => Some(m),
+        Err(_) => {
+            errors.push(FieldError::new(
+                format!("line {line}: recalibration_interval_months"),
+                format!("{v:?} is not a whole number"),
+            ));
+            None
+        }
+    });
+    let last = text("last_calibrated_on").and_then(|v| match v.parse::<NaiveDate>() {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(
+                format!("line {line}: last_calibrated_on"),
+                format!("{v:?} is not a date (YYYY-MM-DD)"),
+            ));
+            None
+        }
+    });
+    let quantity = text("quantity");
+    if let Some(q) = &quantity {
+        if !quantities.contains(q) {
+            errors.push(FieldError::new(
+                format!("line {line}: quantity"),
+                format!("unknown quantity {q:?}"),
+            ));
+        }
+    }
+    let tolerance = if mpe_absolute.is_some() || mpe_relative.is_some() {
+        vec![ToleranceBand {
+            range_min,
+            range_max,
+            mpe_absolute,
+            mpe_relative,
+        }]
+    } else {
+        Vec::new()
+    };
+    CreateInstrument {
+        customer_id: Some(customer),
+        description: text("description").unwrap_or_default(),
+        manufacturer: text("manufacturer"),
+        model: text("model"),
+        serial_number: text("serial_number"),
+        asset_tag: text("asset_tag"),
+        quantity,
+        range_min,
+        range_max,
+        unit: text("unit"),
+        resolution: text("resolution"),
+        tolerance,
+        recalibration_interval_months: interval,
+        last_calibrated_on: last,
+        internal_notes: None,
+    }
+}
+
 /// Imports a customer's instruments from CSV, all or nothing: every bad row is reported with its
 /// line and field (`line 7: range_min`), and nothing is written unless every row is good.
 pub fn import_csv(
@@ -794,86 +886,7 @@ pub fn import_csv(
                 continue;
             }
         };
-        let text = |name: &str| {
-            columns
-                .get(name)
-                .and_then(|&i| record.get(i))
-                .map(str::to_string)
-                .filter(|v| !v.is_empty())
-        };
-        let number = |name: &str, errors: &mut Vec<FieldError>| -> Option<f64> {
-            let v = text(name)?;
-            match v.parse::<f64>() {
-                Ok(x) if x.is_finite() => Some(x),
-                _ => {
-                    errors.push(FieldError::new(
-                        format!("line {line}: {name}"),
-                        format!("{v:?} is not a number"),
-                    ));
-                    None
-                }
-            }
-        };
-        let range_min = number("range_min", &mut errors);
-        let range_max = number("range_max", &mut errors);
-        let mpe_absolute = number("mpe_absolute", &mut errors);
-        let mpe_relative = number("mpe_relative", &mut errors);
-        let interval = text("recalibration_interval_months").and_then(|v| match v.parse::<i32>() {
-            Ok(m) => Some(m),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    format!("line {line}: recalibration_interval_months"),
-                    format!("{v:?} is not a whole number"),
-                ));
-                None
-            }
-        });
-        let last = text("last_calibrated_on").and_then(|v| match v.parse::<NaiveDate>() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                errors.push(FieldError::new(
-                    format!("line {line}: last_calibrated_on"),
-                    format!("{v:?} is not a date (YYYY-MM-DD)"),
-                ));
-                None
-            }
-        });
-        let quantity = text("quantity");
-        if let Some(q) = &quantity {
-            if !quantities.contains(q) {
-                errors.push(FieldError::new(
-                    format!("line {line}: quantity"),
-                    format!("unknown quantity {q:?}"),
-                ));
-            }
-        }
-        let tolerance = if mpe_absolute.is_some() || mpe_relative.is_some() {
-            vec![ToleranceBand {
-                range_min,
-                range_max,
-                mpe_absolute,
-                mpe_relative,
-            }]
-        } else {
-            Vec::new()
-        };
-        let input = CreateInstrument {
-            customer_id: Some(customer),
-            description: text("description").unwrap_or_default(),
-            manufacturer: text("manufacturer"),
-            model: text("model"),
-            serial_number: text("serial_number"),
-            asset_tag: text("asset_tag"),
-            quantity,
-            range_min,
-            range_max,
-            unit: text("unit"),
-            resolution: text("resolution"),
-            tolerance,
-            recalibration_interval_months: interval,
-            last_calibrated_on: last,
-            internal_notes: None,
-        };
+        let input = row_input(&record, &columns, line, customer, &quantities, &mut errors);
         let (probe, bands) = new_instrument(ctx, input.clone(), String::new())?;
         check(
             &probe,
