@@ -119,6 +119,19 @@ impl From<diesel::r2d2::PoolError> for AppError {
     }
 }
 
+/// An error followed by the errors it came from, outermost first: "cannot connect to …: connection
+/// refused". For the log and the command line.
+pub fn with_sources(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
 /// Why the service or a command could not start: each names what to fix, and keeps the error it
 /// came from (printed after it by the command line).
 #[derive(Debug, thiserror::Error)]

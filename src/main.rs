@@ -82,7 +82,7 @@ fn main() -> ExitCode {
     let mut config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(error) => {
-            eprintln!("calab: {}", report(&error));
+            eprintln!("calab: {}", calab::error::with_sources(&error));
             return ExitCode::from(2);
         }
     };
@@ -114,22 +114,10 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("calab: {}", report(&error));
+            eprintln!("calab: {}", calab::error::with_sources(&error));
             ExitCode::FAILURE
         }
     }
-}
-
-/// An error followed by the errors it came from: "cannot connect to …: connection refused".
-fn report(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {

@@ -81,10 +81,10 @@ impl ResponseError for AppError {
         let status = self.status_code();
         match self {
             AppError::Internal(cause) => {
-                tracing::error!(cause = %chain(cause.as_ref()), "internal error")
+                tracing::error!(cause = %crate::error::with_sources(cause.as_ref()), "internal error")
             }
             AppError::Unavailable(cause) => {
-                tracing::warn!(cause = %chain(cause.as_ref()), "database unavailable")
+                tracing::warn!(cause = %crate::error::with_sources(cause.as_ref()), "database unavailable")
             }
             _ => {}
         }
@@ -120,16 +120,4 @@ impl ResponseError for AppError {
 /// Unmatched routes answer a problem too.
 pub async fn not_found() -> Result<HttpResponse, AppError> {
     Err(AppError::NotFound("route"))
-}
-
-/// An error and its sources, outermost first: "pool timed out: connection refused".
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
