@@ -967,13 +967,13 @@ pub fn export_csv(
         let Some(last) = rows.last() else { break };
         after = Some(last.id);
         for i in views(conn, ctx, rows)? {
-            let text = |v: Option<String>| v.unwrap_or_default();
+            let text = |v: Option<String>| inert(v.unwrap_or_default());
             let number = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
             writer
                 .write_record([
-                    i.lab_id,
-                    i.customer_name,
-                    i.description,
+                    inert(i.lab_id),
+                    inert(i.customer_name),
+                    inert(i.description),
                     text(i.manufacturer),
                     text(i.model),
                     text(i.serial_number),
@@ -992,6 +992,17 @@ pub fn export_csv(
         }
     }
     writer.into_inner().map_err(AppError::internal)
+}
+
+/// A text cell that a spreadsheet will not run: one that starts with `=`, `+`, `-`, `@`, a tab or
+/// a carriage return is prefixed with `'` (OWASP, CSV injection). Only text the users typed goes
+/// through here; numbers and dates the service writes are left as they are.
+fn inert(text: String) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text
+    }
 }
 
 /// The item label's content (§7.4.2: unique identification of the item), for the PDF.

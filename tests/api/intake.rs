@@ -524,3 +524,37 @@ async fn a_customer_sees_only_its_own_register() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn csv_export_leaves_no_formula_live() {
+    let app = spawn_app().await;
+    let tech = app.token(TECH).await;
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let mut body = new_instrument("@CSV-1");
+    body["customer_id"] = json!(customer);
+    body["description"] = json!("=1+2 cân");
+    body["manufacturer"] = json!("+SUM(1)");
+    body["model"] = json!("-2+3");
+    let reply = app.post("/api/v1/instruments", &tech, body).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    let token = app.token(CUSTOMER_A).await;
+    let (status, _, bytes) = app
+        .download("/api/v1/instruments/export.csv", Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let text = String::from_utf8(bytes).expect("utf-8");
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.contains("CSV-1"))
+        .unwrap_or_else(|| panic!("{text}"))
+        .split(',')
+        .collect();
+    // description, manufacturer, model, serial_number: each starts with an apostrophe.
+    assert_eq!(
+        row[2..6],
+        ["'=1+2 cân", "'+SUM(1)", "'-2+3", "'@CSV-1"],
+        "{row:?}"
+    );
+    // Numbers the service writes stay numbers.
+    assert_eq!(row[7], "0");
+}
