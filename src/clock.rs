@@ -30,6 +30,11 @@ impl Clock {
         }
     }
 
+    /// The same clock in another time zone.
+    pub fn in_offset(self, offset: FixedOffset) -> Clock {
+        Clock { offset, ..self }
+    }
+
     /// The laboratory's offset from UTC.
     pub fn offset(&self) -> FixedOffset {
         self.offset

@@ -2,7 +2,7 @@
 //! (PDF, XML, CSV, uploaded evidence) with their `Content-Disposition`.
 
 use actix_web::http::header;
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
@@ -36,13 +36,21 @@ pub fn file(
     filename: &str,
     disposition: Disposition,
 ) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            content_disposition(disposition, filename),
-        ))
-        .body(bytes)
+    file_headers(content_type, filename, disposition).body(bytes)
+}
+
+/// The headers of a file response, for a caller that adds its own before the body.
+pub fn file_headers(
+    content_type: &str,
+    filename: &str,
+    disposition: Disposition,
+) -> HttpResponseBuilder {
+    let mut response = HttpResponse::Ok();
+    response.content_type(content_type).insert_header((
+        header::CONTENT_DISPOSITION,
+        content_disposition(disposition, filename),
+    ));
+    response
 }
 
 /// A PDF the lab rendered, shown in the browser.

@@ -271,17 +271,11 @@ pub async fn download_standard_certificate(
     let file = state
         .db(move |conn| service::download_certificate(conn, id, calibration, version))
         .await?;
-    let mut response = respond::file(
-        file.content,
-        &file.content_type,
-        &file.filename,
-        Disposition::Attachment,
-    );
-    response.headers_mut().insert(
-        header::HeaderName::from_static("x-content-sha256"),
-        header::HeaderValue::from_str(&file.sha256).map_err(AppError::internal)?,
-    );
-    Ok(response)
+    Ok(
+        respond::file_headers(&file.content_type, &file.filename, Disposition::Attachment)
+            .insert_header(("x-content-sha256", file.sha256))
+            .body(file.content),
+    )
 }
 
 /// Intermediate checks of the standard, newest first.

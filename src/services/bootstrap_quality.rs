@@ -148,6 +148,13 @@ struct Staff {
     today: NaiveDate,
 }
 
+impl Staff {
+    /// `days` before the demo's today.
+    fn ago(&self, days: i64) -> NaiveDate {
+        self.today - Duration::days(days)
+    }
+}
+
 pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
     let staff = Staff {
         system: system.clone(),
@@ -177,7 +184,6 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
 /// §6.2 qualifications and training.
 fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let today = s.today;
-    let ago = |n: i64| s.today - Duration::days(n);
     let admin = &s.admin;
     let tech1 = s.tech1;
     let tech2 = s.tech2;
@@ -189,7 +195,7 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             QualificationKind::Qualification,
             "Kỹ sư Đo lường / BEng Metrology",
             Some("Đại học Bách khoa Hà Nội"),
-            ago(3000),
+            s.ago(3000),
             None,
         ),
         (
@@ -197,7 +203,7 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             QualificationKind::Training,
             "Hiệu chuẩn cân theo ĐLVN / Balance calibration course",
             Some("VMI"),
-            ago(300),
+            s.ago(300),
             Some(today + Duration::days(30)),
         ),
         (
@@ -205,7 +211,7 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             QualificationKind::Training,
             "Đo nhiệt độ / Temperature metrology",
             Some("VMI"),
-            ago(200),
+            s.ago(200),
             Some(today + Duration::days(500)),
         ),
         (
@@ -213,7 +219,7 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             QualificationKind::Qualification,
             "Thạc sĩ Đo lường / MSc Metrology",
             Some("HUST"),
-            ago(4000),
+            s.ago(4000),
             None,
         ),
         (
@@ -221,15 +227,15 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             QualificationKind::Training,
             "ISO/IEC 17025:2017 internal auditor",
             Some("BoA"),
-            ago(400),
-            Some(ago(35)),
+            s.ago(400),
+            Some(s.ago(35)),
         ),
         (
             signatory,
             QualificationKind::Training,
             "Độ không đảm bảo đo / GUM uncertainty",
             Some("APMP"),
-            ago(150),
+            s.ago(150),
             None,
         ),
     ] {
@@ -251,7 +257,6 @@ fn staff_qualifications(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
 
 /// §8.3 documents: the quality manual in its second version, procedures and forms, a draft.
 fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
-    let ago = |n: i64| s.today - Duration::days(n);
     let qm = &s.qm;
     let system = &s.system;
     let mut approve_as_qm = Vec::new();
@@ -299,7 +304,7 @@ fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             id,
             Some(doc.version),
             ApproveDocument {
-                effective_on: ago(360),
+                effective_on: s.ago(360),
             },
         )?;
     }
@@ -325,7 +330,7 @@ fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             .map_err(crate::error::AppError::internal)?,
         Some(manual2.version),
         ApproveDocument {
-            effective_on: ago(90),
+            effective_on: s.ago(90),
         },
     )?;
     documents::create(
@@ -347,7 +352,6 @@ fn controlled_documents(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
 fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let d = |text: &str| Decimal::parse(text).map_err(crate::error::AppError::internal);
     let today = s.today;
-    let ago = |n: i64| s.today - Duration::days(n);
     let qm = &s.qm;
     let tech1 = s.tech1;
     let qm_id = s.qm_id;
@@ -359,8 +363,8 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             "APMP / VMI",
             "mass",
             "Quả cân 1 kg / 1 kg weight",
-            ago(300),
-            Some(("1000.00031", "0.00030", "1000.00040", "0.00050", ago(250))),
+            s.ago(300),
+            Some(("1000.00031", "0.00030", "1000.00040", "0.00050", s.ago(250))),
         ),
         (
             "VMI-PT-T",
@@ -368,8 +372,8 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             "VMI",
             "temperature",
             "Nhiệt kế số / Digital thermometer at 50 °C",
-            ago(200),
-            Some(("50.012", "0.020", "50.018", "0.030", ago(160))),
+            s.ago(200),
+            Some(("50.012", "0.020", "50.018", "0.030", s.ago(160))),
         ),
         (
             "VMI-PT-P",
@@ -377,8 +381,8 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             "VMI",
             "pressure",
             "Áp kế / Pressure gauge at 1 MPa",
-            ago(120),
-            Some(("1000.9", "0.4", "1000.0", "0.3", ago(80))),
+            s.ago(120),
+            Some(("1000.9", "0.4", "1000.0", "0.3", s.ago(80))),
         ),
         (
             "ILC-KL",
@@ -386,7 +390,7 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             "Liên phòng miền Bắc / Northern ILC",
             "mass",
             "Cân phân tích / Analytical balance",
-            ago(20),
+            s.ago(20),
             None,
         ),
         (
@@ -460,8 +464,8 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                 root_cause: Some("Hiệu chính độ cao cột chất lỏng không áp dụng / liquid head correction not applied".into()),
                 owner_id: tech1,
                 actions: vec![
-                    ActionStep { description: "Sửa quy trình QT-AS-01 §6.3 / amend procedure QT-AS-01 §6.3".into(), owner_id: qm_id, due_on: ago(40), done_on: Some(ago(45)) },
-                    ActionStep { description: "Đào tạo lại kỹ thuật viên áp suất / retrain pressure technicians".into(), owner_id: tech1, due_on: ago(10), done_on: None },
+                    ActionStep { description: "Sửa quy trình QT-AS-01 §6.3 / amend procedure QT-AS-01 §6.3".into(), owner_id: qm_id, due_on: s.ago(40), done_on: Some(s.ago(45)) },
+                    ActionStep { description: "Đào tạo lại kỹ thuật viên áp suất / retrain pressure technicians".into(), owner_id: tech1, due_on: s.ago(10), done_on: None },
                 ],
             },
         )?;
@@ -471,7 +475,6 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
 
 /// §7.9 complaints across the year, in every state.
 fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
-    let ago = |n: i64| s.today - Duration::days(n);
     let qm = &s.qm;
     let dong_a = s.customer_ids.first().copied();
     let mekong = s.customer_ids.get(1).copied();
@@ -495,25 +498,25 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             dong_a,
             "Nguyễn Thị Hương",
             "Nhãn hiệu chuẩn sai ngày / calibration label shows the wrong date",
-            ago(280),
+            s.ago(280),
         ),
         (
             mekong,
             "Trần Văn Bình",
             "Trả thiết bị chậm / instruments returned late",
-            ago(120),
+            s.ago(120),
         ),
         (
             dong_a,
             "Nguyễn Thị Hương",
             "Kết quả cân khác với phòng khác / balance results differ from another lab",
-            ago(40),
+            s.ago(40),
         ),
         (
             mekong,
             "Trần Văn Bình",
             "Giấy chứng nhận thiếu độ không đảm bảo / certificate missing an uncertainty",
-            ago(3),
+            s.ago(3),
         ),
     ];
     for ((customer, who, subject, received), moves) in complaint_data.into_iter().zip(steps) {
@@ -551,7 +554,6 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
 /// planned.
 fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let today = s.today;
-    let ago = |n: i64| s.today - Duration::days(n);
     let qm = &s.qm;
     let tech2 = s.tech2;
     let qm_id = s.qm_id;
@@ -564,7 +566,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             scope: "Quản lý và kỹ thuật, lĩnh vực khối lượng / management and technical, mass"
                 .into(),
             clauses: vec!["6.2".into(), "6.4".into(), "7.5".into(), "8.3".into()],
-            planned_on: ago(270),
+            planned_on: s.ago(270),
             lead_auditor_id: Some(qm_id),
         },
     )?;
@@ -575,12 +577,12 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         Some(1),
         AuditStatus::Performed,
         Some(PerformAudit {
-            performed_on: ago(265),
+            performed_on: s.ago(265),
             summary: "Hệ thống vận hành hiệu quả; 1 khuyến nghị / effective; one observation"
                 .into(),
         }),
     )?;
-    let f1 = internal_audits::add_finding(conn, qm, Parent::Audit(a1.audit.id), CreateFinding { clause: "8.3.2".into(), kind: FindingKind::Observation, description: "Sổ tay chất lượng chưa cập nhật sơ đồ tổ chức / quality manual shows an old organisation chart".into(), due_on: Some(ago(180)) })?;
+    let f1 = internal_audits::add_finding(conn, qm, Parent::Audit(a1.audit.id), CreateFinding { clause: "8.3.2".into(), kind: FindingKind::Observation, description: "Sổ tay chất lượng chưa cập nhật sơ đồ tổ chức / quality manual shows an old organisation chart".into(), due_on: Some(s.ago(180)) })?;
     internal_audits::close_finding(conn, qm, Parent::Audit(a1.audit.id), f1.finding.id, Some(1))?;
     let a1 = internal_audits::get_audit(conn, ctx, a1.audit.id)?;
     internal_audits::move_audit(
@@ -599,7 +601,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             title: "Đánh giá nội bộ kỳ 2 / Internal audit, second half".into(),
             scope: "Nhiệt độ và áp suất / temperature and pressure".into(),
             clauses: vec!["6.4.10".into(), "7.7".into(), "7.10".into()],
-            planned_on: ago(60),
+            planned_on: s.ago(60),
             lead_auditor_id: Some(qm_id),
         },
     )?;
@@ -610,11 +612,11 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         Some(1),
         AuditStatus::Performed,
         Some(PerformAudit {
-            performed_on: ago(58),
+            performed_on: s.ago(58),
             summary: "1 điểm không phù hợp / one nonconformity".into(),
         }),
     )?;
-    let f2 = internal_audits::add_finding(conn, qm, Parent::Audit(a2.audit.id), CreateFinding { clause: "6.4.10".into(), kind: FindingKind::Nonconformity, description: "Kiểm tra giữa kỳ T-WS-01 không theo kế hoạch / T-WS-01 intermediate checks not done as planned".into(), due_on: Some(ago(5)) })?;
+    let f2 = internal_audits::add_finding(conn, qm, Parent::Audit(a2.audit.id), CreateFinding { clause: "6.4.10".into(), kind: FindingKind::Nonconformity, description: "Kiểm tra giữa kỳ T-WS-01 không theo kế hoạch / T-WS-01 intermediate checks not done as planned".into(), due_on: Some(s.ago(5)) })?;
     let ca = corrective_actions::create(
         conn,
         qm,
@@ -628,7 +630,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                 description: "Lập lịch kiểm tra trong hệ thống / schedule the checks in calab"
                     .into(),
                 owner_id: tech2,
-                due_on: ago(20),
+                due_on: s.ago(20),
                 done_on: None,
             }],
         },
@@ -644,8 +646,8 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                 description: "Lập lịch kiểm tra trong hệ thống / schedule the checks in calab"
                     .into(),
                 owner_id: tech2,
-                due_on: ago(20),
-                done_on: Some(ago(22)),
+                due_on: s.ago(20),
+                done_on: Some(s.ago(22)),
             }]),
         },
     )?;
@@ -668,13 +670,12 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
 /// §8.9 a management review held, with its decision, and the next one planned.
 fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let today = s.today;
-    let ago = |n: i64| s.today - Duration::days(n);
     let qm = &s.qm;
     let review = internal_audits::plan_review(
         conn,
         qm,
         PlanReview {
-            planned_on: ago(180),
+            planned_on: s.ago(180),
             attendees: None,
         },
     )?;
@@ -685,7 +686,7 @@ fn management_review(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         Some(1),
         ReviewStatus::Held,
         Some(HoldReview {
-            held_on: ago(178),
+            held_on: s.ago(178),
             attendees: "Giám đốc, QLCL, trưởng phòng kỹ thuật / director, quality manager, technical manager".into(),
             inputs: "Kết quả đánh giá nội bộ, thử nghiệm thành thạo, khiếu nại, nguồn lực / internal audit, PT results, complaints, resources".into(),
             outputs: "Mua chuẩn áp suất dự phòng; đào tạo đánh giá viên / buy a backup pressure standard; train an auditor".into(),

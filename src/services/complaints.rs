@@ -159,11 +159,12 @@ pub fn list(
         .limit(page.limit()? + 1)
         .load(conn)?;
     let page = page.page(rows, |c| c.id.to_string())?;
+    let today = ctx.today();
     Ok(Page {
         items: page
             .items
             .into_iter()
-            .map(|c| view_of(c, customer_user, ctx.today()))
+            .map(|c| view_of(c, customer_user, today))
             .collect(),
         next_cursor: page.next_cursor,
     })

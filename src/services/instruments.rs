@@ -877,6 +877,7 @@ pub fn import_csv(
         .map(|q| q.code)
         .collect();
     let mut inputs = Vec::new();
+    let today = ctx.today();
     for (n, record) in reader.records().enumerate() {
         let line = n + 2;
         let record = match record {
@@ -892,7 +893,7 @@ pub fn import_csv(
             &probe,
             &bands,
             &format!("line {line}: "),
-            ctx.today(),
+            today,
             &mut errors,
         );
         inputs.push((line, input));

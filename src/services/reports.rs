@@ -526,7 +526,7 @@ pub fn audit_pack(
         .load(conn)?;
     let complaints: Vec<ComplaintView> = complaint_rows
         .into_iter()
-        .map(|c| complaints::view_of(c, false, ctx.today()))
+        .map(|c| complaints::view_of(c, false, today))
         .collect();
 
     let nc_rows: Vec<Nonconformity> = ncs_t::table
@@ -553,7 +553,7 @@ pub fn audit_pack(
         .load(conn)?;
     let corrective_actions = ca_rows
         .into_iter()
-        .map(|c| corrective_actions::view_of(c, ctx.today()))
+        .map(|c| corrective_actions::view_of(c, today))
         .collect::<AppResult<Vec<_>>>()?;
 
     let audit_rows: Vec<InternalAudit> = internal_audits::table
@@ -804,7 +804,7 @@ pub fn attention(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Attention> {
         .select(CorrectiveAction::as_select())
         .load(conn)?
         .into_iter()
-        .map(|c| corrective_actions::view_of(c, ctx.today()))
+        .map(|c| corrective_actions::view_of(c, today))
         .collect::<AppResult<Vec<_>>>()?;
     let complaints: Vec<ComplaintView> = complaints_t::table
         .filter(complaints_t::status.ne(ComplaintStatus::Closed))
@@ -812,7 +812,7 @@ pub fn attention(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Attention> {
         .select(Complaint::as_select())
         .load(conn)?
         .into_iter()
-        .map(|c| complaints::view_of(c, false, ctx.today()))
+        .map(|c| complaints::view_of(c, false, today))
         .collect();
     let findings_out: Vec<FindingView> = findings::table
         .filter(findings::status.eq(FindingStatus::Open))

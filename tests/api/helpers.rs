@@ -262,36 +262,26 @@ pub fn test_config(
         env.insert(k.to_string(), v.to_string());
     }
     let mut config = Config::from_sources(None, &env).expect("valid test config");
-    config.clock = clock_at(config.clock.offset());
+    config.clock = clock().in_offset(config.clock.offset());
     config
 }
 
-/// The instant the suite runs at: `CALAB_TEST_NOW` (RFC 3339) when set, so the whole suite can be
-/// run at a chosen time of day or date, else the system's time. One per test process, so the tests
-/// and every service they start agree on "now".
-fn test_start() -> Option<chrono::DateTime<chrono::Utc>> {
-    static START: std::sync::OnceLock<Option<chrono::DateTime<chrono::Utc>>> =
-        std::sync::OnceLock::new();
-    *START.get_or_init(|| {
-        let text = std::env::var("CALAB_TEST_NOW").ok()?;
-        let start = chrono::DateTime::parse_from_rfc3339(&text)
-            .unwrap_or_else(|e| panic!("CALAB_TEST_NOW={text:?} is not RFC 3339: {e}"));
-        Some(start.with_timezone(&chrono::Utc))
-    })
-}
-
-fn clock_at(offset: chrono::FixedOffset) -> Clock {
-    static SKEWED: std::sync::OnceLock<Option<Clock>> = std::sync::OnceLock::new();
-    let skewed = SKEWED.get_or_init(|| test_start().map(|t| Clock::starting_at(offset, t)));
-    match skewed {
-        Some(clock) if clock.offset() == offset => *clock,
-        _ => Clock::system(offset),
-    }
-}
-
-/// The suite's clock in the demo lab's time zone (what the services started by the tests use).
+/// The suite's clock, in the demo lab's time zone. It starts at `CALAB_TEST_NOW` (RFC 3339) when
+/// that is set, so the whole suite can run at a chosen time of day or date, else it is the
+/// system's. One per test process, so the tests and every service they start agree on "now".
 pub fn clock() -> Clock {
-    clock_at(chrono::FixedOffset::east_opt(7 * 3600).expect("offset"))
+    static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+    *CLOCK.get_or_init(|| {
+        let hanoi = chrono::FixedOffset::east_opt(7 * 3600).expect("offset");
+        match std::env::var("CALAB_TEST_NOW") {
+            Ok(text) => {
+                let start = chrono::DateTime::parse_from_rfc3339(&text)
+                    .unwrap_or_else(|e| panic!("CALAB_TEST_NOW={text:?} is not RFC 3339: {e}"));
+                Clock::starting_at(hanoi, start.with_timezone(&chrono::Utc))
+            }
+            Err(_) => Clock::system(hanoi),
+        }
+    })
 }
 
 /// Today in the lab's time zone, by the suite's clock.

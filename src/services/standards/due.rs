@@ -63,7 +63,7 @@ pub fn due(conn: &mut DbConn, ctx: &Ctx, within_days: i64) -> AppResult<Vec<DueI
             let s = by_id.remove(&id)?;
             let c = current.remove(&id);
             Some(DueItem {
-                standard: StandardView::of(s, c, within_days, ctx.today()),
+                standard: StandardView::of(s, c, within_days, today),
                 due_on,
                 days_left: due_on.map(|d| (d - today).num_days()),
             })

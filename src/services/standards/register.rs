@@ -247,13 +247,14 @@ pub fn list(
     let page = page.page(rows, |s| s.id.to_string())?;
     let ids: Vec<StandardId> = page.items.iter().map(|s| s.id).collect();
     let mut current = current_calibrations(conn, &ids)?;
+    let today = ctx.today();
     Ok(Page {
         items: page
             .items
             .into_iter()
             .map(|s| {
                 let c = current.remove(&s.id);
-                StandardView::of(s, c, DUE_SOON_DAYS, ctx.today())
+                StandardView::of(s, c, DUE_SOON_DAYS, today)
             })
             .collect(),
         next_cursor: page.next_cursor,
