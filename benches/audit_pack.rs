@@ -79,7 +79,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) {
         .select(standards::id)
         .load(conn)
         .expect("standards");
-    let at = helpers::clock().now_naive();
+    let at = calab::db::UtcTime(helpers::clock().now_naive());
     let mut orders = Vec::new();
     let mut items = Vec::new();
     let mut instruments_rows = Vec::new();
@@ -95,7 +95,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) {
                 id: WorkOrderId::new(),
                 number: format!("B-{n:06}"),
                 customer_id: customer,
-                received_at: day.and_hms_opt(8, 0, 0).unwrap_or_default(),
+                received_at: calab::db::UtcTime(day.and_hms_opt(8, 0, 0).unwrap_or_default()),
                 received_by: Some(tech),
                 delivered_by: None,
                 promised_on: None,
@@ -195,7 +195,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) {
                 signature_meaning: None,
                 signed_at: None,
                 signed_sha256: None,
-                created_at: day.and_hms_opt(12, 0, 0).unwrap_or_default(),
+                created_at: calab::db::UtcTime(day.and_hms_opt(12, 0, 0).unwrap_or_default()),
                 updated_at: at,
             });
             for point in 0..3 {
@@ -226,7 +226,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) {
                 } else {
                     CertificateStatus::Valid
                 },
-                issued_at: day.and_hms_opt(15, 0, 0).unwrap_or_default(),
+                issued_at: calab::db::UtcTime(day.and_hms_opt(15, 0, 0).unwrap_or_default()),
                 issued_on: day,
                 issued_by: signer,
                 language: CertificateLanguage::Both,
@@ -235,9 +235,11 @@ fn seed(conn: &mut DbConn, today: NaiveDate) {
                 amendment_reason: None,
                 superseded_by: None,
                 revoked_at: revoked.then(|| {
-                    (day + Days::days(1))
-                        .and_hms_opt(9, 0, 0)
-                        .unwrap_or_default()
+                    calab::db::UtcTime(
+                        (day + Days::days(1))
+                            .and_hms_opt(9, 0, 0)
+                            .unwrap_or_default(),
+                    )
                 }),
                 revoked_by: revoked.then_some(signer),
                 revoke_reason: revoked.then(|| "issued to the wrong customer".to_string()),

@@ -115,7 +115,7 @@ async fn main() {
                     .expect("issue");
             samples.push(t.elapsed());
             assert!(created);
-            sizes.push(cert.pdf_size);
+            sizes.push(cert.certificate.pdf_size);
         }
         (samples, sizes)
     })

@@ -32,7 +32,7 @@ const PATH: [ItemStatus; 4] = [
 ];
 
 fn seed(conn: &mut DbConn) -> Result<Vec<CustomerId>, diesel::result::Error> {
-    let at = helpers::clock().now_naive();
+    let at = calab::db::UtcTime(helpers::clock().now_naive());
     let customer_rows: Vec<Customer> = (0..CUSTOMERS)
         .map(|i| Customer {
             id: CustomerId::new(),
@@ -78,7 +78,7 @@ fn seed(conn: &mut DbConn) -> Result<Vec<CustomerId>, diesel::result::Error> {
             recalibration_interval_months: Some(12),
             last_calibrated_on: None,
             last_verdict: None,
-            next_due_on: Some(at.date() + chrono::Duration::days(((i / CUSTOMERS) % 365) as i64)),
+            next_due_on: Some(at.0.date() + chrono::Duration::days(((i / CUSTOMERS) % 365) as i64)),
             status: statuses[(i / CUSTOMERS) % statuses.len()],
             internal_notes: None,
             version: 1,

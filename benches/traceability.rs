@@ -53,8 +53,8 @@ fn seed(conn: &mut DbConn, today: NaiveDate) -> Vec<Vec<StandardId>> {
             external_bodies::country.eq("VN"),
             external_bodies::kind.eq("nmi"),
             external_bodies::version.eq(1),
-            external_bodies::created_at.eq(helpers::clock().now_naive()),
-            external_bodies::updated_at.eq(helpers::clock().now_naive()),
+            external_bodies::created_at.eq(calab::db::UtcTime(helpers::clock().now_naive())),
+            external_bodies::updated_at.eq(calab::db::UtcTime(helpers::clock().now_naive())),
         ))
         .execute(conn)
         .expect("body");
@@ -88,8 +88,8 @@ fn seed(conn: &mut DbConn, today: NaiveDate) -> Vec<Vec<StandardId>> {
                 status: StandardStatus::InService,
                 status_reason: None,
                 version: 1,
-                created_at: helpers::clock().now_naive(),
-                updated_at: helpers::clock().now_naive(),
+                created_at: calab::db::UtcTime(helpers::clock().now_naive()),
+                updated_at: calab::db::UtcTime(helpers::clock().now_naive()),
             });
             let parent = levels.last().map(|prev| prev[rng.below(prev.len())]);
             for year in 0..YEARS {
@@ -109,7 +109,7 @@ fn seed(conn: &mut DbConn, today: NaiveDate) -> Vec<Vec<StandardId>> {
                     due_on: on + Days::days(365 + 30),
                     due_override_reason: None,
                     recorded_by: None,
-                    recorded_at: helpers::clock().now_naive(),
+                    recorded_at: calab::db::UtcTime(helpers::clock().now_naive()),
                 });
             }
         }

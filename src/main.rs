@@ -224,7 +224,10 @@ fn create_user(
             },
         },
     )?;
-    println!("created {} {} ({})", user.role, user.email, user.id);
+    println!(
+        "created {} {} ({})",
+        user.user.role, user.user.email, user.user.id
+    );
     Ok(ExitCode::SUCCESS)
 }
 

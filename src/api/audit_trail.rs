@@ -7,6 +7,7 @@ use super::authz::Op;
 use super::extract::{Auth, Query};
 use super::AppState;
 use crate::db::models::AuditEvent;
+use crate::db::UtcTime;
 use crate::error::AppResult;
 use crate::services::audit_trail::{self as service, AuditFilter, Verification};
 use crate::services::{Page, PageRequest};
@@ -30,7 +31,7 @@ pub struct AuditQuery {
 
 /// Audit events in sequence order, filtered.
 #[utoipa::path(get, path = "/api/v1/audit-events", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = Page<AuditEventView>)), security(("bearer" = [])))]
+    responses((status = 200, body = Page<AuditEvent>)), security(("bearer" = [])))]
 pub async fn list_audit_events(
     auth: Auth,
     state: web::Data<AppState>,
@@ -42,8 +43,8 @@ pub async fn list_audit_events(
         entity_type: q.entity_type,
         entity_id: q.entity_id,
         actor_id: q.actor_id,
-        from: q.from.map(|t| t.naive_utc()),
-        to: q.to.map(|t| t.naive_utc()),
+        from: q.from.map(UtcTime::from),
+        to: q.to.map(UtcTime::from),
     };
     let page = PageRequest {
         limit: q.limit,
@@ -52,14 +53,7 @@ pub async fn list_audit_events(
     let events = state
         .db(move |conn| service::list(conn, &filter, &page))
         .await?;
-    Ok(HttpResponse::Ok().json(Page {
-        items: events
-            .items
-            .into_iter()
-            .map(AuditEventView::from)
-            .collect::<Vec<_>>(),
-        next_cursor: events.next_cursor,
-    }))
+    Ok(HttpResponse::Ok().json(events))
 }
 
 /// Recomputes the whole hash chain and says whether, and where, it is broken.
@@ -69,41 +63,4 @@ pub async fn verify_audit_chain(auth: Auth, state: web::Data<AppState>) -> AppRe
     auth.require(Op::verify_audit_chain, &state).await?;
     let verification = state.db(service::verify).await?;
     Ok(HttpResponse::Ok().json(verification))
-}
-
-/// One audit event, with `before` and `after` as JSON values.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct AuditEventView {
-    pub seq: i64,
-    pub occurred_at: DateTime<Utc>,
-    pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub reason: Option<String>,
-    pub request_id: Option<String>,
-    pub hash: String,
-}
-
-impl From<AuditEvent> for AuditEventView {
-    fn from(e: AuditEvent) -> Self {
-        let json = |text: Option<String>| text.and_then(|t| serde_json::from_str(&t).ok());
-        AuditEventView {
-            seq: e.seq,
-            occurred_at: e.occurred_at.and_utc(),
-            actor_id: e.actor_id,
-            actor_role: e.actor_role,
-            action: e.action,
-            entity_type: e.entity_type,
-            entity_id: e.entity_id,
-            before: json(e.before_json),
-            after: json(e.after_json),
-            reason: e.reason,
-            request_id: e.request_id,
-            hash: e.hash,
-        }
-    }
 }

@@ -138,5 +138,5 @@ pub async fn get_me(auth: Auth, state: web::Data<AppState>) -> AppResult<HttpRes
         .user_id
         .ok_or(crate::error::AppError::Unauthenticated("sign in first"))?;
     let me = state.db(move |conn| users::get(conn, id)).await?;
-    Ok(super::respond::versioned(me.version, &me))
+    Ok(super::respond::versioned(me.user.version, &me))
 }

@@ -26,7 +26,7 @@ fn settings(state: &AppState) -> IssueSettings {
 }
 
 fn location(c: &CertificateView) -> String {
-    format!("/api/v1/certificates/{}", c.id)
+    format!("/api/v1/certificates/{}", c.certificate.id)
 }
 
 /// Issues the certificate of an approved record, signed with the signatory's password. Asking
@@ -49,10 +49,10 @@ pub async fn issue_certificate(
         .db(move |conn| certificates::issue(conn, &ctx, id, request, &settings))
         .await?;
     Ok(if new {
-        created(c.version, location(&c), &c)
+        created(c.certificate.version, location(&c), &c)
     } else {
         HttpResponse::Ok()
-            .insert_header((header::ETAG, format!("\"{}\"", c.version)))
+            .insert_header((header::ETAG, format!("\"{}\"", c.certificate.version)))
             .insert_header((header::CONTENT_LOCATION, location(&c)))
             .json(&c)
     })
@@ -120,7 +120,7 @@ pub async fn get_certificate(
     let c = state
         .db(move |conn| certificates::get(conn, &ctx, id))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.certificate.version, &c))
 }
 
 /// The PDF exactly as issued (the same bytes on every download).
@@ -178,7 +178,7 @@ pub async fn amend_certificate(
     let c = state
         .db(move |conn| certificates::amend(conn, &ctx, id, if_match.0, request, &settings))
         .await?;
-    Ok(created(c.version, location(&c), &c))
+    Ok(created(c.certificate.version, location(&c), &c))
 }
 
 /// Revokes a valid certificate, with its reason. Needs `If-Match`.
@@ -199,7 +199,7 @@ pub async fn revoke_certificate(
     let c = state
         .db(move |conn| certificates::revoke(conn, &ctx, id, if_match.0, &reason))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.certificate.version, &c))
 }
 
 /// The laboratory's Ed25519 public keys, for checking certificate signatures offline. Public.

@@ -81,7 +81,11 @@ pub async fn create_cmc(
     let c = state
         .db(move |conn| service::create(conn, &ctx, input))
         .await?;
-    Ok(created(c.version, format!("/api/v1/cmc/{}", c.id), &c))
+    Ok(created(
+        c.entry.version,
+        format!("/api/v1/cmc/{}", c.entry.id),
+        &c,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/cmc/{id}", tag = "standards", params(("id" = CmcId, Path)),
@@ -93,7 +97,7 @@ pub async fn get_cmc(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_cmc, &state).await?;
     let c = state.db(move |conn| service::get(conn, id)).await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.entry.version, &c))
 }
 
 /// Changes or withdraws a CMC entry; needs `If-Match`. Every version stays in its history.
@@ -112,12 +116,12 @@ pub async fn update_cmc(
     let c = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.entry.version, &c))
 }
 
 /// Every version of a CMC entry (the audit events with before and after), oldest first.
 #[utoipa::path(get, path = "/api/v1/cmc/{id}/history", tag = "standards", params(("id" = CmcId, Path)),
-    responses((status = 200, body = Vec<super::audit_trail::AuditEventView>)), security(("bearer" = [])))]
+    responses((status = 200, body = Vec<AuditEvent>)), security(("bearer" = [])))]
 pub async fn get_cmc_history(
     auth: Auth,
     state: web::Data<AppState>,
@@ -125,12 +129,7 @@ pub async fn get_cmc_history(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_cmc_history, &state).await?;
     let events: Vec<AuditEvent> = state.db(move |conn| service::history(conn, id)).await?;
-    Ok(HttpResponse::Ok().json(
-        events
-            .into_iter()
-            .map(super::audit_trail::AuditEventView::from)
-            .collect::<Vec<_>>(),
-    ))
+    Ok(HttpResponse::Ok().json(events))
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

@@ -60,8 +60,8 @@ pub async fn create_complaint(
         .db(move |conn| complaints::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        c.version,
-        format!("/api/v1/complaints/{}", c.id),
+        c.complaint.version,
+        format!("/api/v1/complaints/{}", c.complaint.id),
         &c,
     ))
 }
@@ -77,7 +77,7 @@ pub async fn get_complaint(
     let c = state
         .db(move |conn| complaints::get(conn, &ctx, id))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.complaint.version, &c))
 }
 
 /// One step: acknowledged, investigated (with the investigation), answered (with the answer),
@@ -97,5 +97,5 @@ pub async fn change_complaint_status(
     let c = state
         .db(move |conn| complaints::change_status(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.complaint.version, &c))
 }

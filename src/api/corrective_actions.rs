@@ -62,8 +62,8 @@ pub async fn create_corrective_action(
         .db(move |conn| corrective_actions::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        c.version,
-        format!("/api/v1/corrective-actions/{}", c.id),
+        c.action.version,
+        format!("/api/v1/corrective-actions/{}", c.action.id),
         &c,
     ))
 }
@@ -79,7 +79,7 @@ pub async fn get_corrective_action(
     let c = state
         .db(move |conn| corrective_actions::get(conn, &ctx, id))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.action.version, &c))
 }
 
 /// The root cause and the action plan (replaced as a whole, e.g. to record `done_on`). `If-Match`.
@@ -98,7 +98,7 @@ pub async fn update_corrective_action(
     let c = state
         .db(move |conn| corrective_actions::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.action.version, &c))
 }
 
 /// `open -> implemented`: the root cause is recorded and every action is done. `If-Match`.
@@ -117,7 +117,7 @@ pub async fn implement_corrective_action(
     let c = state
         .db(move |conn| corrective_actions::implement(conn, &ctx, id, if_match.0))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.action.version, &c))
 }
 
 /// The effectiveness review: effective closes the action, not effective reopens it. `If-Match`.
@@ -136,5 +136,5 @@ pub async fn review_corrective_action(
     let c = state
         .db(move |conn| corrective_actions::review(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(c.version, &c))
+    Ok(versioned(c.action.version, &c))
 }

@@ -57,8 +57,8 @@ pub async fn create_customer(
         .db(move |conn| service::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        customer.version,
-        format!("/api/v1/customers/{}", customer.id),
+        customer.customer.version,
+        format!("/api/v1/customers/{}", customer.customer.id),
         &customer,
     ))
 }
@@ -73,7 +73,7 @@ pub async fn get_customer(
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_customer, &state).await?;
     let customer = state.db(move |conn| service::get(conn, &ctx, id)).await?;
-    Ok(versioned(customer.version, &customer))
+    Ok(versioned(customer.customer.version, &customer))
 }
 
 /// Updates a customer; needs `If-Match` with the current version.
@@ -93,7 +93,7 @@ pub async fn update_customer(
     let customer = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(customer.version, &customer))
+    Ok(versioned(customer.customer.version, &customer))
 }
 
 /// Removes a customer from use (logical deletion with a reason); needs `If-Match`.

@@ -41,8 +41,8 @@ pub async fn create_external_body(
         .db(move |conn| service::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        b.version,
-        format!("/api/v1/external-bodies/{}", b.id),
+        b.body.version,
+        format!("/api/v1/external-bodies/{}", b.body.id),
         &b,
     ))
 }
@@ -56,7 +56,7 @@ pub async fn get_external_body(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_external_body, &state).await?;
     let b = state.db(move |conn| service::get(conn, id)).await?;
-    Ok(versioned(b.version, &b))
+    Ok(versioned(b.body.version, &b))
 }
 
 /// Updates an issuer (accreditation, justification); needs `If-Match`.
@@ -75,5 +75,5 @@ pub async fn update_external_body(
     let b = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(b.version, &b))
+    Ok(versioned(b.body.version, &b))
 }

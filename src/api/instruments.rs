@@ -69,8 +69,8 @@ pub async fn create_instrument(
         .db(move |conn| service::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        i.version,
-        format!("/api/v1/instruments/{}", i.id),
+        i.instrument.version,
+        format!("/api/v1/instruments/{}", i.instrument.id),
         &i,
     ))
 }
@@ -168,7 +168,7 @@ pub async fn get_instrument(
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_instrument, &state).await?;
     let i = state.db(move |conn| service::get(conn, &ctx, id)).await?;
-    Ok(versioned(i.version, &i))
+    Ok(versioned(i.instrument.version, &i))
 }
 
 /// Updates an instrument's description and tolerance; needs `If-Match`.
@@ -187,7 +187,7 @@ pub async fn update_instrument(
     let i = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(i.version, &i))
+    Ok(versioned(i.instrument.version, &i))
 }
 
 /// Removes an instrument from the register (logical, with a reason); not while it is in the lab.

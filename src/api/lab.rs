@@ -15,7 +15,7 @@ use crate::services::lab::{self as service, LabView, UpdateLab};
 pub async fn get_lab(auth: Auth, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     auth.require(Op::get_lab, &state).await?;
     let lab = state.db(service::get).await?;
-    Ok(versioned(lab.version, &lab))
+    Ok(versioned(lab.lab.version, &lab))
 }
 
 /// Updates the lab's identity, accreditation and certificate number pattern; needs `If-Match`.
@@ -33,7 +33,7 @@ pub async fn update_lab(
     let lab = state
         .db(move |conn| service::update(conn, &ctx, if_match.0, input))
         .await?;
-    Ok(versioned(lab.version, &lab))
+    Ok(versioned(lab.lab.version, &lab))
 }
 
 /// The logo printed on certificates.
@@ -60,5 +60,5 @@ pub async fn set_lab_logo(
     let lab = state
         .db(move |conn| service::set_logo(conn, &ctx, if_match.0, body.0))
         .await?;
-    Ok(versioned(lab.version, &lab))
+    Ok(versioned(lab.lab.version, &lab))
 }

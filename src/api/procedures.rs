@@ -59,8 +59,8 @@ pub async fn create_procedure(
         .db(move |conn| procedures::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        p.version,
-        format!("/api/v1/procedures/{}", p.id),
+        p.procedure.version,
+        format!("/api/v1/procedures/{}", p.procedure.id),
         &p,
     ))
 }
@@ -74,7 +74,7 @@ pub async fn get_procedure(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_procedure, &state).await?;
     let p = state.db(move |conn| procedures::get(conn, id)).await?;
-    Ok(versioned(p.version, &p))
+    Ok(versioned(p.procedure.version, &p))
 }
 
 /// Changes a draft version; approved versions are never edited. Needs `If-Match`.
@@ -93,7 +93,7 @@ pub async fn update_procedure(
     let p = state
         .db(move |conn| procedures::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(p.version, &p))
+    Ok(versioned(p.procedure.version, &p))
 }
 
 /// Approves a draft version (earlier approved versions of the code are withdrawn). Needs `If-Match`.
@@ -109,7 +109,7 @@ pub async fn approve_procedure(
     let p = state
         .db(move |conn| procedures::approve(conn, &ctx, id, if_match.0))
         .await?;
-    Ok(versioned(p.version, &p))
+    Ok(versioned(p.procedure.version, &p))
 }
 
 /// Withdraws a version, with a reason. Needs `If-Match`.
@@ -127,5 +127,5 @@ pub async fn withdraw_procedure(
     let p = state
         .db(move |conn| procedures::withdraw(conn, &ctx, id, if_match.0, &reason))
         .await?;
-    Ok(versioned(p.version, &p))
+    Ok(versioned(p.procedure.version, &p))
 }

@@ -74,8 +74,8 @@ pub async fn create_standard(
         .db(move |conn| service::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        s.version,
-        format!("/api/v1/standards/{}", s.id),
+        s.standard.version,
+        format!("/api/v1/standards/{}", s.standard.id),
         &s,
     ))
 }
@@ -89,7 +89,7 @@ pub async fn get_standard(
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::get_standard, &state).await?;
     let s = state.db(move |conn| service::get(conn, &ctx, id)).await?;
-    Ok(versioned(s.version, &s))
+    Ok(versioned(s.standard.version, &s))
 }
 
 /// Updates a standard's description; needs `If-Match`.
@@ -108,7 +108,7 @@ pub async fn update_standard(
     let s = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(s.version, &s))
+    Ok(versioned(s.standard.version, &s))
 }
 
 /// Changes the status (in service, out of service, quarantined, retired) with a reason; needs `If-Match`.
@@ -128,7 +128,7 @@ pub async fn change_standard_status(
     let s = state
         .db(move |conn| service::change_status(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(s.version, &s))
+    Ok(versioned(s.standard.version, &s))
 }
 
 /// Every status change of the standard, oldest first.
@@ -182,7 +182,7 @@ pub async fn record_standard_calibration(
         .await?;
     Ok(created(
         1,
-        format!("/api/v1/standards/{id}/calibrations/{}", c.id),
+        format!("/api/v1/standards/{id}/calibrations/{}", c.calibration.id),
         &c,
     ))
 }

@@ -58,8 +58,8 @@ pub async fn create_user(
         .db(move |conn| service::create(conn, &ctx, input))
         .await?;
     Ok(created(
-        user.version,
-        format!("/api/v1/users/{}", user.id),
+        user.user.version,
+        format!("/api/v1/users/{}", user.user.id),
         &user,
     ))
 }
@@ -73,7 +73,7 @@ pub async fn get_user(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_user, &state).await?;
     let user = state.db(move |conn| service::get(conn, id)).await?;
-    Ok(versioned(user.version, &user))
+    Ok(versioned(user.user.version, &user))
 }
 
 /// Updates a user; needs `If-Match` with the current version.
@@ -93,7 +93,7 @@ pub async fn update_user(
     let user = state
         .db(move |conn| service::update(conn, &ctx, id, if_match.0, input))
         .await?;
-    Ok(versioned(user.version, &user))
+    Ok(versioned(user.user.version, &user))
 }
 
 /// Deactivates a user (logical deletion with a reason); needs `If-Match`.

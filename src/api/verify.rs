@@ -162,7 +162,7 @@ fn page(v: &Verification) -> String {
     if let Some(at) = v.revoked_at {
         rows.push((
             "Thu hồi lúc / Revoked at",
-            at.format("%d/%m/%Y %H:%M UTC").to_string(),
+            at.utc().format("%d/%m/%Y %H:%M UTC").to_string(),
         ));
     }
     rows.push((

@@ -1,18 +1,35 @@
 //! Row types: `Thing` is read, `NewThing` inserted, `ThingChanges` updated.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::*;
-use super::types::{CustomerId, RefreshTokenId, UserId};
+use super::types::{CustomerId, RefreshTokenId, UserId, UtcTime};
 use crate::domain::{CertificateLanguage, Role};
 
-/// Serializes a stored UTC timestamp as RFC 3339 with its `Z`.
-fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    serde::Serialize::serialize(&t.and_utc(), s)
+/// An integer column used as a flag, written out as a boolean.
+pub(super) fn flag<S: serde::Serializer>(value: &i32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(*value != 0)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize)]
+/// An optional integer flag, written out as an optional boolean.
+pub(super) fn opt_flag<S: serde::Serializer>(value: &Option<i32>, s: S) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&value.map(|v| v != 0), s)
+}
+
+/// An optional column that holds JSON as text.
+fn opt_json_text<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    let value: Option<serde_json::Value> =
+        text.as_deref().and_then(|t| serde_json::from_str(t).ok());
+    serde::Serialize::serialize(&value, s)
+}
+
+/// A column that holds JSON as text, written out as the JSON it holds (`null` if it is not JSON).
+pub(super) fn json_text<S: serde::Serializer>(text: &str, s: S) -> Result<S::Ok, S::Error> {
+    let value: Option<serde_json::Value> = serde_json::from_str(text).ok();
+    serde::Serialize::serialize(&value, s)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = laboratory)]
 pub struct Laboratory {
     pub id: i32,
@@ -22,12 +39,13 @@ pub struct Laboratory {
     pub address_en: String,
     pub accreditation_body: Option<String>,
     pub accreditation_number: Option<String>,
+    /// For example `{YYYY}-{SEQ:06}`.
     pub certificate_number_pattern: String,
     #[serde(skip)]
     pub logo: Option<Vec<u8>>,
     pub logo_content_type: Option<String>,
     pub version: i32,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Insertable)]
@@ -42,7 +60,7 @@ pub struct NewLaboratory<'a> {
     pub accreditation_number: Option<&'a str>,
     pub certificate_number_pattern: &'a str,
     pub version: i32,
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -59,21 +77,38 @@ pub struct LaboratoryChanges {
     pub logo_content_type: Option<Option<String>>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = customers)]
 pub struct Customer {
     pub id: CustomerId,
     pub name: String,
     pub address: String,
     pub tax_code: Option<String>,
+    /// JSON text in the database.
+    #[serde(serialize_with = "json_text")]
+    #[schema(value_type = Vec<crate::domain::intake::Contact>)]
     pub contacts: String,
     pub preferred_language: CertificateLanguage,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal_notes: Option<String>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub deleted_at: Option<NaiveDateTime>,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<UtcTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_reason: Option<String>,
 }
 
@@ -88,7 +123,16 @@ pub struct CustomerChanges {
     pub internal_notes: Option<Option<String>>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: UserId,
@@ -99,10 +143,13 @@ pub struct User {
     #[serde(skip)]
     pub password_hash: String,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub deleted_at: Option<NaiveDateTime>,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<UtcTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_reason: Option<String>,
 }
 
@@ -122,23 +169,28 @@ pub struct RefreshToken {
     pub user_id: UserId,
     pub family_id: RefreshTokenId,
     pub token_hash: String,
-    pub created_at: NaiveDateTime,
-    pub expires_at: NaiveDateTime,
-    pub used_at: Option<NaiveDateTime>,
-    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: UtcTime,
+    pub expires_at: UtcTime,
+    pub used_at: Option<UtcTime>,
+    pub revoked_at: Option<UtcTime>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
+/// One audit event, with `before` and `after` as JSON values.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
 #[diesel(table_name = audit_events)]
 pub struct AuditEvent {
     pub seq: i64,
-    pub occurred_at: NaiveDateTime,
+    pub occurred_at: UtcTime,
     pub actor_id: Option<String>,
     pub actor_role: Option<String>,
     pub action: String,
     pub entity_type: String,
     pub entity_id: Option<String>,
+    #[serde(rename = "before", serialize_with = "opt_json_text")]
+    #[schema(value_type = Option<Object>)]
     pub before_json: Option<String>,
+    #[serde(rename = "after", serialize_with = "opt_json_text")]
+    #[schema(value_type = Option<Object>)]
     pub after_json: Option<String>,
     pub reason: Option<String>,
     pub request_id: Option<String>,
@@ -150,7 +202,7 @@ impl AuditEvent {
     pub fn fields(&self) -> crate::domain::audit_trail::AuditFields<'_> {
         crate::domain::audit_trail::AuditFields {
             seq: self.seq,
-            occurred_at: self.occurred_at,
+            occurred_at: self.occurred_at.0,
             actor_id: self.actor_id.as_deref(),
             actor_role: self.actor_role.as_deref(),
             action: &self.action,
@@ -175,7 +227,16 @@ use super::types::{
 use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = external_bodies)]
 pub struct ExternalBody {
     pub id: ExternalBodyId,
@@ -189,8 +250,8 @@ pub struct ExternalBody {
     pub justification: Option<String>,
     pub justified_by: Option<UserId>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -207,7 +268,16 @@ pub struct ExternalBodyChanges {
     pub justified_by: Option<Option<UserId>>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = standards)]
 pub struct Standard {
     pub id: StandardId,
@@ -228,8 +298,8 @@ pub struct Standard {
     pub status: StandardStatus,
     pub status_reason: Option<String>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -258,11 +328,19 @@ pub struct StatusChange {
     pub to_status: StandardStatus,
     pub reason: String,
     pub changed_by: Option<UserId>,
-    #[serde(serialize_with = "utc")]
-    pub changed_at: NaiveDateTime,
+    pub changed_at: UtcTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = standard_calibrations)]
 pub struct StandardCalibration {
     pub id: StandardCalibrationId,
@@ -271,13 +349,18 @@ pub struct StandardCalibration {
     pub certificate_number: String,
     pub external_body_id: Option<ExternalBodyId>,
     pub issuer_standard_id: Option<StandardId>,
+    /// JSON text in the database.
+    #[serde(serialize_with = "json_text")]
+    #[schema(value_type = Vec<crate::domain::traceability::CalibrationPoint>)]
     pub results: String,
     pub as_found: AsFound,
+    #[serde(serialize_with = "flag")]
+    #[schema(value_type = bool)]
     pub adjusted: i32,
     pub due_on: NaiveDate,
     pub due_override_reason: Option<String>,
     pub recorded_by: Option<UserId>,
-    pub recorded_at: NaiveDateTime,
+    pub recorded_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -292,7 +375,7 @@ pub struct CalibrationFile {
     pub size_bytes: i64,
     pub content: Vec<u8>,
     pub uploaded_by: Option<UserId>,
-    pub uploaded_at: NaiveDateTime,
+    pub uploaded_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -309,11 +392,19 @@ pub struct IntermediateCheck {
     pub result: String,
     pub notes: Option<String>,
     pub performed_by: Option<UserId>,
-    #[serde(serialize_with = "utc")]
-    pub recorded_at: NaiveDateTime,
+    pub recorded_at: UtcTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = cmc_entries)]
 pub struct CmcEntry {
     pub id: CmcId,
@@ -327,8 +418,8 @@ pub struct CmcEntry {
     pub valid_from: NaiveDate,
     pub withdrawn_on: Option<NaiveDate>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -348,10 +439,20 @@ use super::schema::{instruments, item_status_events, work_order_items, work_orde
 use super::types::{InstrumentId, ItemEventId, WorkOrderId, WorkOrderItemId};
 use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service};
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = instruments)]
 pub struct Instrument {
     pub id: InstrumentId,
+    /// The lab's unique id, printed on its label.
     pub lab_id: String,
     pub customer_id: CustomerId,
     pub description: String,
@@ -364,18 +465,28 @@ pub struct Instrument {
     pub range_max: Option<f64>,
     pub unit: Option<String>,
     pub resolution: Option<String>,
+    /// The customer's tolerance bands (JSON text in the database).
+    #[serde(serialize_with = "json_text")]
+    #[schema(value_type = Vec<crate::domain::intake::ToleranceBand>)]
     pub tolerance: String,
     pub recalibration_interval_months: Option<i32>,
     pub last_calibrated_on: Option<NaiveDate>,
     pub last_verdict: Option<String>,
+    /// The last calibration plus the customer's interval.
     pub next_due_on: Option<NaiveDate>,
+    /// Where it is: `registered` (never in the lab yet), or its current item's status.
     pub status: ItemStatus,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub internal_notes: Option<String>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub deleted_at: Option<NaiveDateTime>,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<UtcTime>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deleted_by: Option<UserId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_reason: Option<String>,
 }
 
@@ -405,15 +516,15 @@ pub struct WorkOrder {
     pub id: WorkOrderId,
     pub number: String,
     pub customer_id: CustomerId,
-    pub received_at: NaiveDateTime,
+    pub received_at: UtcTime,
     pub received_by: Option<UserId>,
     pub delivered_by: Option<String>,
     pub promised_on: Option<NaiveDate>,
     pub contract_review_note: Option<String>,
     pub notes: Option<String>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
@@ -435,8 +546,8 @@ pub struct WorkOrderItem {
     pub status_before_hold: Option<ItemStatus>,
     pub status_reason: Option<String>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize)]
@@ -449,7 +560,7 @@ pub struct ItemStatusEvent {
     pub to_status: ItemStatus,
     pub reason: Option<String>,
     pub changed_by: Option<UserId>,
-    pub changed_at: NaiveDateTime,
+    pub changed_at: UtcTime,
 }
 
 use super::schema::{
@@ -458,23 +569,37 @@ use super::schema::{
 use super::types::{CalibrationRecordId, PointStandardId, ProcedureId, RecordVersionId};
 use crate::domain::calibration::{ProcedureStatus, RecordStatus};
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = procedures)]
 pub struct Procedure {
     pub id: ProcedureId,
     pub code: String,
+    /// The document's version number.
     pub procedure_version: i32,
     pub title: String,
     pub quantity: String,
     pub effective_on: NaiveDate,
     pub status: ProcedureStatus,
+    /// JSON text in the database.
+    #[serde(serialize_with = "json_text")]
+    #[schema(value_type = crate::domain::calibration::ProcedureTemplate)]
     pub template: String,
     pub created_by: Option<UserId>,
     pub approved_by: Option<UserId>,
-    pub approved_at: Option<NaiveDateTime>,
+    pub approved_at: Option<UtcTime>,
+    /// The row's version, for `If-Match`.
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
@@ -489,8 +614,8 @@ pub struct CalibrationRecord {
     pub current_version: i32,
     pub returned_reason: Option<String>,
     pub version: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
@@ -508,10 +633,10 @@ pub struct RecordVersion {
     pub signed_by: Option<UserId>,
     pub signer_name: Option<String>,
     pub signature_meaning: Option<String>,
-    pub signed_at: Option<NaiveDateTime>,
+    pub signed_at: Option<UtcTime>,
     pub signed_sha256: Option<String>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -539,8 +664,8 @@ pub struct SigningKey {
     pub public_key: String,
     /// Base64 of the 32-byte secret seed.
     pub private_key: String,
-    pub created_at: NaiveDateTime,
-    pub retired_at: Option<NaiveDateTime>,
+    pub created_at: UtcTime,
+    pub retired_at: Option<UtcTime>,
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -553,7 +678,16 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable, Insertable, serde::Serialize)]
+#[derive(
+    Debug,
+    Clone,
+    Queryable,
+    Selectable,
+    Identifiable,
+    Insertable,
+    serde::Serialize,
+    utoipa::ToSchema,
+)]
 #[diesel(table_name = certificates)]
 pub struct Certificate {
     pub id: CertificateId,
@@ -564,16 +698,16 @@ pub struct Certificate {
     pub instrument_id: InstrumentId,
     pub customer_id: CustomerId,
     pub status: CertificateStatus,
-    #[serde(serialize_with = "utc")]
-    pub issued_at: NaiveDateTime,
+    pub issued_at: UtcTime,
     pub issued_on: NaiveDate,
     pub issued_by: UserId,
     pub language: CertificateLanguage,
     pub template_version: String,
     pub replaces_id: Option<CertificateId>,
     pub amendment_reason: Option<String>,
+    #[serde(rename = "superseded_by_id")]
     pub superseded_by: Option<CertificateId>,
-    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<UtcTime>,
     pub revoked_by: Option<UserId>,
     pub revoke_reason: Option<String>,
     #[serde(skip)]
@@ -584,12 +718,11 @@ pub struct Certificate {
     pub pdf_size: i32,
     pub dcc_sha256: String,
     pub signing_key_id: String,
+    /// Ed25519 signature (base64) of `signed_message`.
     pub signature: String,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

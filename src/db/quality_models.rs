@@ -1,24 +1,17 @@
 //! Row types of the quality records (migration 000006), kept apart from `models.rs` so the
 //! technical and the management-system records can change independently.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::schema::*;
 use super::types::*;
+use crate::domain::certificate::CertificateStatus;
 use crate::domain::quality::{
     AuditStatus, AuthorizedFunction, CaSource, CaStatus, ComplaintStatus, DocumentKind,
-    DocumentStatus, FindingKind, FindingStatus, NcSource, NcStatus, PtStatus, QualificationKind,
-    ReviewStatus,
+    DocumentStatus, FindingKind, FindingStatus, NcDecision, NcSource, NcStatus, PtStatus,
+    QualificationKind, ReviewStatus,
 };
-
-fn utc<S: serde::Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-    serde::Serialize::serialize(&t.and_utc(), s)
-}
-
-fn opt_utc<S: serde::Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
-    serde::Serialize::serialize(&t.map(|t| t.and_utc()), s)
-}
 
 /// The row without its evidence bytes, which only the download reads.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -35,8 +28,7 @@ pub struct Qualification {
     pub evidence_content_type: Option<String>,
     pub evidence_sha256: Option<String>,
     pub recorded_by: Option<UserId>,
-    #[serde(serialize_with = "utc")]
-    pub recorded_at: NaiveDateTime,
+    pub recorded_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -50,15 +42,12 @@ pub struct Authorization {
     pub valid_from: NaiveDate,
     pub valid_until: NaiveDate,
     pub granted_by: Option<UserId>,
-    #[serde(serialize_with = "utc")]
-    pub granted_at: NaiveDateTime,
-    #[serde(serialize_with = "opt_utc")]
-    pub revoked_at: Option<NaiveDateTime>,
+    pub granted_at: UtcTime,
+    pub revoked_at: Option<UtcTime>,
     pub revoked_by: Option<UserId>,
     pub revoke_reason: Option<String>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -69,26 +58,93 @@ pub struct Nonconformity {
     pub source: NcSource,
     pub source_id: Option<String>,
     pub standard_id: Option<StandardId>,
+    #[serde(serialize_with = "super::models::flag")]
+    #[schema(value_type = bool)]
     pub automatic: i32,
     pub title: String,
     pub description: String,
-    /// JSON: `Affected`.
+    /// JSON text in the database.
+    #[serde(serialize_with = "super::models::json_text")]
+    #[schema(value_type = Affected)]
     pub affected: String,
     pub impact_evaluation: Option<String>,
-    /// JSON: a list of `NcDecision`.
+    /// JSON text in the database.
+    #[serde(serialize_with = "super::models::json_text")]
+    #[schema(value_type = Vec<NcDecision>)]
     pub decisions: String,
     pub decision_notes: Option<String>,
     pub status: NcStatus,
     pub raised_on: NaiveDate,
     pub raised_by: Option<UserId>,
-    #[serde(serialize_with = "opt_utc")]
-    pub closed_at: Option<NaiveDateTime>,
+    pub closed_at: Option<UtcTime>,
     pub closure_notes: Option<String>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+}
+
+/// What nonconforming work touches: found by reverse traceability for a standard, in the window.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Affected {
+    /// The window searched: from the standard's last good calibration to the finding.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Standards calibrated with it (directly or through another) in the window.
+    pub standard_calibrations: Vec<AffectedStandardCalibration>,
+    /// Customer calibration record versions with a point supported by it.
+    pub records: Vec<AffectedRecord>,
+    /// Certificates issued for those record versions.
+    pub certificates: Vec<AffectedCertificate>,
+    /// The customers holding those certificates: whom to tell.
+    pub customers: Vec<AffectedCustomer>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedStandardCalibration {
+    pub standard_id: StandardId,
+    pub asset_id: String,
+    pub calibration_id: StandardCalibrationId,
+    pub certificate_number: String,
+    pub calibrated_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedRecord {
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub instrument_id: InstrumentId,
+    pub instrument_lab_id: String,
+    pub customer_id: CustomerId,
+    pub first_used_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedCertificate {
+    pub id: CertificateId,
+    pub number: String,
+    pub status: CertificateStatus,
+    pub issued_on: NaiveDate,
+    pub record_id: CalibrationRecordId,
+    pub record_version: i32,
+    pub customer_id: CustomerId,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct AffectedCustomer {
+    pub id: CustomerId,
+    pub name: String,
+    pub certificates: Vec<String>,
+}
+
+/// One action of a corrective action's plan, as its `actions` column holds it.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionStep {
+    pub description: String,
+    pub owner_id: UserId,
+    pub due_on: NaiveDate,
+    /// When it was done; absent while it is pending.
+    pub done_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -100,22 +156,23 @@ pub struct CorrectiveAction {
     pub source_id: Option<String>,
     pub problem: String,
     pub root_cause: Option<String>,
-    /// JSON: a list of `ActionStep`.
+    /// JSON text in the database.
+    #[serde(serialize_with = "super::models::json_text")]
+    #[schema(value_type = Vec<ActionStep>)]
     pub actions: String,
     pub owner_id: UserId,
     pub due_on: NaiveDate,
     pub status: CaStatus,
     pub effectiveness_review: Option<String>,
+    #[serde(serialize_with = "super::models::opt_flag")]
+    #[schema(value_type = Option<bool>)]
     pub effective: Option<i32>,
     pub reviewed_by: Option<UserId>,
-    #[serde(serialize_with = "opt_utc")]
-    pub reviewed_at: Option<NaiveDateTime>,
+    pub reviewed_at: Option<UtcTime>,
     pub raised_by: Option<UserId>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -129,23 +186,25 @@ pub struct Complaint {
     pub description: String,
     pub status: ComplaintStatus,
     pub received_on: NaiveDate,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub investigation: Option<String>,
     pub answer: Option<String>,
+    /// Staff only: the nonconformity the investigation opened, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nonconformity_id: Option<NonconformityId>,
-    #[serde(serialize_with = "opt_utc")]
-    pub acknowledged_at: Option<NaiveDateTime>,
-    #[serde(serialize_with = "opt_utc")]
-    pub investigated_at: Option<NaiveDateTime>,
-    #[serde(serialize_with = "opt_utc")]
-    pub answered_at: Option<NaiveDateTime>,
-    #[serde(serialize_with = "opt_utc")]
-    pub closed_at: Option<NaiveDateTime>,
+    pub acknowledged_at: Option<UtcTime>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub investigated_at: Option<UtcTime>,
+    pub answered_at: Option<UtcTime>,
+    pub closed_at: Option<UtcTime>,
+    /// Staff only.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub created_by: Option<UserId>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -170,10 +229,8 @@ pub struct ProficiencyTest {
     pub nonconformity_id: Option<NonconformityId>,
     pub created_by: Option<UserId>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -191,10 +248,8 @@ pub struct InternalAudit {
     pub status: AuditStatus,
     pub summary: Option<String>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -209,10 +264,8 @@ pub struct ManagementReview {
     pub outputs: Option<String>,
     pub status: ReviewStatus,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -227,14 +280,11 @@ pub struct Finding {
     pub due_on: Option<NaiveDate>,
     pub corrective_action_id: Option<CorrectiveActionId>,
     pub status: FindingStatus,
-    #[serde(serialize_with = "opt_utc")]
-    pub closed_at: Option<NaiveDateTime>,
+    pub closed_at: Option<UtcTime>,
     pub created_by: Option<UserId>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
@@ -250,14 +300,11 @@ pub struct ControlledDocument {
     pub change_summary: Option<String>,
     pub effective_on: Option<NaiveDate>,
     pub approved_by: Option<UserId>,
-    #[serde(serialize_with = "opt_utc")]
-    pub approved_at: Option<NaiveDateTime>,
+    pub approved_at: Option<UtcTime>,
     pub obsolete_on: Option<NaiveDate>,
     pub obsolete_reason: Option<String>,
     pub created_by: Option<UserId>,
     pub version: i32,
-    #[serde(serialize_with = "utc")]
-    pub created_at: NaiveDateTime,
-    #[serde(serialize_with = "utc")]
-    pub updated_at: NaiveDateTime,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
 }

@@ -1,10 +1,11 @@
 //! Column types both backends share: typed UUID ids and text enumerations, stored as `TEXT`
-//! (diesel's multi-backend connection has no UUID type).
+//! (diesel's multi-backend connection has no UUID type), and UTC instants.
 
+use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::deserialize::{self, FromSql};
 use diesel::pg::Pg;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::Text;
+use diesel::sql_types::{Text, Timestamp};
 use diesel::sqlite::Sqlite;
 
 use super::MultiBackend;
@@ -212,3 +213,117 @@ domain_text_column!(
     DocumentKind,
     DocumentStatus,
 );
+
+/// A stored instant, in UTC. The columns are `TIMESTAMP` without a zone on both backends; this
+/// type says that they hold UTC and puts the `Z` on the wire (RFC 3339), so no row or view has to
+/// remember to.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    diesel::AsExpression,
+    diesel::FromSqlRow,
+)]
+#[diesel(sql_type = Timestamp)]
+pub struct UtcTime(pub NaiveDateTime);
+
+impl UtcTime {
+    pub fn utc(self) -> DateTime<Utc> {
+        self.0.and_utc()
+    }
+}
+
+impl From<DateTime<Utc>> for UtcTime {
+    fn from(t: DateTime<Utc>) -> Self {
+        UtcTime(t.naive_utc())
+    }
+}
+
+impl std::ops::Add<chrono::Duration> for UtcTime {
+    type Output = UtcTime;
+    fn add(self, d: chrono::Duration) -> UtcTime {
+        UtcTime(self.0 + d)
+    }
+}
+
+impl std::ops::Sub<chrono::Duration> for UtcTime {
+    type Output = UtcTime;
+    fn sub(self, d: chrono::Duration) -> UtcTime {
+        UtcTime(self.0 - d)
+    }
+}
+
+impl std::fmt::Display for UtcTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+            .fmt(f)
+    }
+}
+
+impl serde::Serialize for UtcTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.utc().serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UtcTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        DateTime::<Utc>::deserialize(d).map(UtcTime::from)
+    }
+}
+
+impl utoipa::PartialSchema for UtcTime {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .into()
+    }
+}
+impl utoipa::ToSchema for UtcTime {}
+
+impl ToSql<Timestamp, Pg> for UtcTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
+    }
+}
+impl ToSql<Timestamp, Sqlite> for UtcTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        <NaiveDateTime as ToSql<Timestamp, Sqlite>>::to_sql(&self.0, out)
+    }
+}
+impl ToSql<Timestamp, MultiBackend> for UtcTime {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Timestamp, &self.0));
+        Ok(IsNull::No)
+    }
+}
+impl FromSql<Timestamp, Pg> for UtcTime {
+    fn from_sql(
+        bytes: <Pg as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        <NaiveDateTime as FromSql<Timestamp, Pg>>::from_sql(bytes).map(UtcTime)
+    }
+}
+impl FromSql<Timestamp, Sqlite> for UtcTime {
+    fn from_sql(
+        bytes: <Sqlite as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        <NaiveDateTime as FromSql<Timestamp, Sqlite>>::from_sql(bytes).map(UtcTime)
+    }
+}
+impl FromSql<Timestamp, MultiBackend> for UtcTime {
+    fn from_sql(
+        bytes: <MultiBackend as diesel::backend::Backend>::RawValue<'_>,
+    ) -> deserialize::Result<Self> {
+        bytes.from_sql::<NaiveDateTime, Timestamp>().map(UtcTime)
+    }
+}

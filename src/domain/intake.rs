@@ -214,3 +214,17 @@ mod tests {
         assert_eq!(next_due(date("2026-01-31"), None), None);
     }
 }
+
+/// A person to reach at a customer organisation.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// What the contact does for the customer, e.g. "metrology officer".
+    #[serde(default)]
+    pub function: Option<String>,
+}

@@ -316,3 +316,19 @@ mod tests {
         assert_eq!(cmc_at(None, Some(1e-3), -200.0), 0.2);
     }
 }
+
+/// One calibrated point as the issuer's certificate states it; values keep their digits.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalibrationPoint {
+    pub nominal: crate::domain::Decimal,
+    /// The measured or conventional value.
+    pub value: Option<crate::domain::Decimal>,
+    pub correction: Option<crate::domain::Decimal>,
+    pub expanded_uncertainty: crate::domain::Decimal,
+    pub coverage_factor: f64,
+    pub unit: String,
+    /// Before adjustment, where the standard was adjusted.
+    pub as_found: Option<crate::domain::Decimal>,
+    pub as_left: Option<crate::domain::Decimal>,
+}

@@ -303,10 +303,10 @@ pub fn render_audit_pack(pack: &AuditPack, offset: FixedOffset) -> Result<Vec<u8
             .iter()
             .map(|c| {
                 vec![
-                    c.number.clone(),
-                    c.received_on.to_string(),
-                    c.subject.clone(),
-                    c.status.to_string(),
+                    c.complaint.number.clone(),
+                    c.complaint.received_on.to_string(),
+                    c.complaint.subject.clone(),
+                    c.complaint.status.to_string(),
                     yes_no(c.overdue.unwrap_or(false)),
                 ]
             })
@@ -356,10 +356,10 @@ pub fn render_audit_pack(pack: &AuditPack, offset: FixedOffset) -> Result<Vec<u8
             .iter()
             .map(|c| {
                 vec![
-                    c.number.clone(),
-                    c.problem.clone(),
-                    c.due_on.to_string(),
-                    c.status.to_string(),
+                    c.action.number.clone(),
+                    c.action.problem.clone(),
+                    c.action.due_on.to_string(),
+                    c.action.status.to_string(),
                     yes_no(c.overdue),
                 ]
             })

@@ -1,13 +1,12 @@
 //! The append-only audit trail (ISO/IEC 17025 §7.5, §7.11): recording events inside the caller's
 //! transaction, listing them, and verifying the hash chain.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::{Ctx, Page, PageRequest};
 use crate::db::models::AuditEvent;
 use crate::db::schema::{audit_events, audit_head};
-use crate::db::DbConn;
+use crate::db::{DbConn, UtcTime};
 use crate::domain::audit_trail::{check_link, GENESIS_HASH};
 use crate::error::AppResult;
 
@@ -69,8 +68,8 @@ pub struct AuditFilter {
     pub entity_type: Option<String>,
     pub entity_id: Option<String>,
     pub actor_id: Option<String>,
-    pub from: Option<NaiveDateTime>,
-    pub to: Option<NaiveDateTime>,
+    pub from: Option<UtcTime>,
+    pub to: Option<UtcTime>,
 }
 
 /// Events in sequence order, filtered and paginated.

@@ -10,7 +10,7 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::Argon2;
 use base64::Engine as _;
-use chrono::NaiveDateTime;
+
 use diesel::prelude::*;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
@@ -20,7 +20,7 @@ use super::audit_trail::{self, Change};
 use super::Ctx;
 use crate::db::models::{RefreshToken, User};
 use crate::db::schema::{refresh_tokens, users};
-use crate::db::{write_tx, CustomerId, DbConn, RefreshTokenId, UserId};
+use crate::db::{write_tx, CustomerId, DbConn, RefreshTokenId, UserId, UtcTime};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -146,8 +146,8 @@ impl Tokens {
             customer_id: None,
             password_hash: String::new(),
             version: 1,
-            created_at: NaiveDateTime::default(),
-            updated_at: NaiveDateTime::default(),
+            created_at: UtcTime::default(),
+            updated_at: UtcTime::default(),
             deleted_at: None,
             deleted_by: None,
             delete_reason: None,
@@ -361,7 +361,7 @@ pub fn refresh(
     }
 }
 
-fn revoke_family(conn: &mut DbConn, family: RefreshTokenId, at: NaiveDateTime) -> AppResult<usize> {
+fn revoke_family(conn: &mut DbConn, family: RefreshTokenId, at: UtcTime) -> AppResult<usize> {
     Ok(diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::family_id.eq(family))
         .filter(refresh_tokens::revoked_at.is_null())
@@ -369,7 +369,7 @@ fn revoke_family(conn: &mut DbConn, family: RefreshTokenId, at: NaiveDateTime) -
         .execute(conn)?)
 }
 
-fn revoke_all_of_user(conn: &mut DbConn, user: UserId, at: NaiveDateTime) -> AppResult<usize> {
+fn revoke_all_of_user(conn: &mut DbConn, user: UserId, at: UtcTime) -> AppResult<usize> {
     Ok(diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::user_id.eq(user))
         .filter(refresh_tokens::revoked_at.is_null())

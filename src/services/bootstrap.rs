@@ -7,7 +7,7 @@ use rand::distr::{Alphanumeric, SampleString};
 
 use super::certificates::{self, AmendRequest, IssueRequest, IssueSettings};
 use super::cmc::{self, CreateCmc};
-use super::customers::{self, Contact, CreateCustomer};
+use super::customers::{self, CreateCustomer};
 use super::external_bodies::{self, CreateExternalBody};
 use super::lab::{self, UpdateLab};
 use super::signing;
@@ -16,6 +16,7 @@ use super::users::{self, CreateUser};
 use super::Ctx;
 use crate::db::schema::{customers as customers_table, users as users_table};
 use crate::db::{CustomerId, DbConn, ExternalBodyId, StandardId};
+use crate::domain::intake::Contact;
 use crate::domain::traceability::{AsFound, BodyKind, StandardKind};
 use crate::domain::Decimal;
 use crate::domain::{CertificateLanguage, Role};
@@ -81,7 +82,7 @@ pub fn seed_demo(
         return Ok(Vec::new());
     }
     let ctx = system.clone();
-    let version = lab::get(conn)?.version;
+    let version = lab::get(conn)?.lab.version;
     lab::update(
         conn,
         &ctx,
@@ -157,13 +158,13 @@ pub fn seed_demo(
             Role::Customer,
             "customer@dongaprecision.vn",
             "Nguyễn Thị Hương",
-            Some(dong_a.id),
+            Some(dong_a.customer.id),
         ),
         (
             Role::Customer,
             "customer@mekongpharma.vn",
             "Trần Văn Bình",
-            Some(mekong.id),
+            Some(mekong.customer.id),
         ),
     ];
     let mut accounts = Vec::new();
@@ -203,9 +204,22 @@ pub fn seed_demo(
     };
     let technician = as_user(conn, "tech1@demo.calab.vn")?;
     let signatory = as_user(conn, "signatory@demo.calab.vn")?;
-    seed_intake(conn, &technician, &signatory, dong_a.id, mekong.id)?;
+    seed_intake(
+        conn,
+        &technician,
+        &signatory,
+        dong_a.customer.id,
+        mekong.customer.id,
+    )?;
     let qm = as_user(conn, "qm@demo.calab.vn")?;
-    seed_calibrations(conn, &qm, &technician, &signatory, dong_a.id, settings)?;
+    seed_calibrations(
+        conn,
+        &qm,
+        &technician,
+        &signatory,
+        dong_a.customer.id,
+        settings,
+    )?;
     super::bootstrap_quality::seed_quality(conn, &ctx)?;
     Ok(accounts)
 }
@@ -241,9 +255,9 @@ fn seed_standards(conn: &mut DbConn, ctx: &Ctx) -> AppResult<()> {
             justification: None,
         },
     )?;
-    mass_standards(conn, ctx, vmi.id)?;
-    temperature_standards(conn, ctx, accredited.id)?;
-    pressure_standards(conn, ctx, vmi.id, accredited.id)?;
+    mass_standards(conn, ctx, vmi.body.id)?;
+    temperature_standards(conn, ctx, accredited.body.id)?;
+    pressure_standards(conn, ctx, vmi.body.id, accredited.body.id)?;
     accreditation_scope(conn, ctx)
 }
 
@@ -266,7 +280,7 @@ fn mass_standards(conn: &mut DbConn, ctx: &Ctx, vmi: ExternalBodyId) -> AppResul
     record(
         conn,
         ctx,
-        e2.id,
+        e2.standard.id,
         Issued {
             on: days_ago(250),
             certificate: "V06.KL-2026/0412",
@@ -293,12 +307,12 @@ fn mass_standards(conn: &mut DbConn, ctx: &Ctx, vmi: ExternalBodyId) -> AppResul
     record(
         conn,
         ctx,
-        f1.id,
+        f1.standard.id,
         Issued {
             on: days_ago(200),
             certificate: "HC-NB-2026/017",
             body: None,
-            issuer: Some(e2.id),
+            issuer: Some(e2.standard.id),
         },
         vec![
             point("1000", "1000.0011", "0.0016", "g")?,
@@ -320,12 +334,12 @@ fn mass_standards(conn: &mut DbConn, ctx: &Ctx, vmi: ExternalBodyId) -> AppResul
     record(
         conn,
         ctx,
-        check_weight.id,
+        check_weight.standard.id,
         Issued {
             on: days_ago(190),
             certificate: "HC-NB-2026/021",
             body: None,
-            issuer: Some(f1.id),
+            issuer: Some(f1.standard.id),
         },
         vec![point("1000", "1000.0008", "0.0016", "g")?],
     )?;
@@ -356,7 +370,7 @@ fn temperature_standards(
     record(
         conn,
         ctx,
-        sprt.id,
+        sprt.standard.id,
         Issued {
             on: days_ago(120),
             certificate: "NA-2026-0088",
@@ -383,19 +397,19 @@ fn temperature_standards(
     record(
         conn,
         ctx,
-        thermo.id,
+        thermo.standard.id,
         Issued {
             on: days_ago(100),
             certificate: "HC-NB-2026/033",
             body: None,
-            issuer: Some(sprt.id),
+            issuer: Some(sprt.standard.id),
         },
         vec![point("50.00", "50.03", "0.05", "°C")?],
     )?;
     standards::record_check(
         conn,
         ctx,
-        thermo.id,
+        thermo.standard.id,
         RecordCheck {
             checked_on: days_ago(10),
             reference_value: d("37.00")?,
@@ -435,7 +449,7 @@ fn pressure_standards(
     record(
         conn,
         ctx,
-        dead_weight.id,
+        dead_weight.standard.id,
         Issued {
             on: days_ago(90),
             certificate: "V06.AS-2026/0217",
@@ -459,7 +473,7 @@ fn pressure_standards(
     record(
         conn,
         ctx,
-        pressure.id,
+        pressure.standard.id,
         Issued {
             on: days_ago(400),
             certificate: "NA-2025-0310",
@@ -1011,7 +1025,11 @@ fn seed_calibrations(
                 },
             },
         )?;
-        procedure_ids.push(procedures::approve(conn, qm, draft.id, Some(draft.version))?.id);
+        procedure_ids.push(
+            procedures::approve(conn, qm, draft.procedure.id, Some(draft.procedure.version))?
+                .procedure
+                .id,
+        );
     }
     let standard_of = |conn: &mut DbConn, asset: &str| -> AppResult<StandardId> {
         Ok(crate::db::schema::standards::table
@@ -1216,8 +1234,8 @@ fn seed_calibrations(
     certificates::amend(
         conn,
         signatory,
-        first.id,
-        Some(first.version),
+        first.certificate.id,
+        Some(first.certificate.version),
         AmendRequest {
             reason: "Địa chỉ khách hàng ghi sai / customer address corrected".into(),
             password: DEMO_PASSWORD.into(),
@@ -1228,8 +1246,8 @@ fn seed_calibrations(
     certificates::revoke(
         conn,
         signatory,
-        second.id,
-        Some(second.version),
+        second.certificate.id,
+        Some(second.certificate.version),
         "Thiết bị bị hư hỏng khi vận chuyển trả lại, kết quả không còn giá trị / item damaged on the way back, results withdrawn",
     )?;
     // A draft.

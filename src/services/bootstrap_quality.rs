@@ -531,12 +531,12 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                 received_on: Some(received),
             },
         )?;
-        let mut version = c.version;
+        let mut version = c.complaint.version;
         for (status, text) in moves {
             version = complaints::change_status(
                 conn,
                 qm,
-                c.id,
+                c.complaint.id,
                 Some(version),
                 ComplaintMove {
                     status: *status,
@@ -544,6 +544,7 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                     nonconformity_id: None,
                 },
             )?
+            .complaint
             .version;
         }
     }
@@ -638,8 +639,8 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
     let ca = corrective_actions::update(
         conn,
         qm,
-        ca.id,
-        Some(ca.version),
+        ca.action.id,
+        Some(ca.action.version),
         UpdateCorrectiveAction {
             root_cause: Some("Không có nhắc việc / no reminder existed".into()),
             actions: Some(vec![ActionStep {
@@ -651,7 +652,7 @@ fn internal_audits_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             }]),
         },
     )?;
-    corrective_actions::implement(conn, qm, ca.id, Some(ca.version))?;
+    corrective_actions::implement(conn, qm, ca.action.id, Some(ca.action.version))?;
 
     internal_audits::plan_audit(
         conn,

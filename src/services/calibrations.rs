@@ -17,6 +17,7 @@ use crate::db::schema::{
     calibration_point_standards, calibration_record_versions, calibration_records, instruments,
     standards, work_order_items,
 };
+use crate::db::UtcTime;
 use crate::db::{
     write_tx, CalibrationRecordId, CustomerId, DbConn, InstrumentId, PointStandardId, ProcedureId,
     RecordVersionId, StandardCalibrationId, StandardId, UserId, WorkOrderItemId,
@@ -113,7 +114,7 @@ pub struct Signature {
     /// The signatory's name as it was when signing.
     pub name: String,
     pub meaning: String,
-    pub signed_at: DateTime<Utc>,
+    pub signed_at: UtcTime,
     /// SHA-256 of the version's content, which the signature covers.
     pub sha256: String,
 }
@@ -139,7 +140,7 @@ pub struct RecordView {
     pub signature: Option<Signature>,
     /// The row's version, for `If-Match`.
     pub version: i32,
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -194,7 +195,7 @@ fn view(record: CalibrationRecord, v: RecordVersion) -> AppResult<RecordView> {
             signed_by,
             name,
             meaning,
-            signed_at: at.and_utc(),
+            signed_at: at,
             sha256,
         }),
         _ => None,
@@ -222,7 +223,7 @@ fn view(record: CalibrationRecord, v: RecordVersion) -> AppResult<RecordView> {
         sha256: v.sha256,
         signature,
         version: record.version,
-        updated_at: record.updated_at.and_utc(),
+        updated_at: record.updated_at,
     })
 }
 
@@ -245,7 +246,7 @@ pub struct RecordSummary {
     pub technician_id: UserId,
     pub status: RecordStatus,
     pub current_version: i32,
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: UtcTime,
 }
 
 pub fn list(
@@ -281,7 +282,7 @@ pub fn list(
                 technician_id: r.technician_id,
                 status: r.status,
                 current_version: r.current_version,
-                updated_at: r.updated_at.and_utc(),
+                updated_at: r.updated_at,
             })
             .collect(),
         next_cursor: page.next_cursor,

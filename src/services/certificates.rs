@@ -4,7 +4,7 @@
 //! never re-rendered or changed: an amendment (§7.8.8) is a new certificate with a new number that
 //! supersedes the old one, and a revocation only changes the status, with its reason.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
@@ -20,6 +20,7 @@ use crate::db::schema::{
     calibration_records, certificate_files, certificates, customers, external_bodies, instruments,
     standard_calibrations, standards, users, work_order_items, work_orders,
 };
+use crate::db::UtcTime;
 use crate::db::{
     take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn, InstrumentId,
 };
@@ -69,34 +70,15 @@ pub struct CertificateRef {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CertificateView {
-    pub id: CertificateId,
-    pub number: String,
-    pub status: CertificateStatus,
-    pub record_id: CalibrationRecordId,
-    pub record_version: i32,
-    pub instrument_id: InstrumentId,
-    pub customer_id: CustomerId,
-    pub issued_at: DateTime<Utc>,
-    pub issued_on: NaiveDate,
-    pub language: CertificateLanguage,
-    pub template_version: String,
+    #[serde(flatten)]
+    pub certificate: Certificate,
     pub replaces: Option<CertificateRef>,
-    pub amendment_reason: Option<String>,
     pub superseded_by: Option<CertificateRef>,
-    pub revoked_at: Option<DateTime<Utc>>,
-    pub revoke_reason: Option<String>,
-    pub pdf_sha256: String,
-    pub pdf_size: i32,
-    pub dcc_sha256: String,
-    pub signing_key_id: String,
-    /// Ed25519 signature (base64) of `signed_message`.
-    pub signature: String,
     /// The exact text that was signed.
     pub signed_message: String,
     pub verification_url: String,
     /// Everything printed, as frozen at issue.
     pub snapshot: CertificateSnapshot,
-    pub version: i32,
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -125,26 +107,7 @@ fn view(conn: &mut DbConn, c: Certificate) -> AppResult<CertificateView> {
         signed_message: signed_message(&c.number, c.issued_on, &c.pdf_sha256),
         verification_url: snapshot.verification_url.clone(),
         snapshot,
-        id: c.id,
-        number: c.number,
-        status: c.status,
-        record_id: c.record_id,
-        record_version: c.record_version,
-        instrument_id: c.instrument_id,
-        customer_id: c.customer_id,
-        issued_at: c.issued_at.and_utc(),
-        issued_on: c.issued_on,
-        language: c.language,
-        template_version: c.template_version,
-        amendment_reason: c.amendment_reason,
-        revoked_at: c.revoked_at.map(|t| t.and_utc()),
-        revoke_reason: c.revoke_reason,
-        pdf_sha256: c.pdf_sha256,
-        pdf_size: c.pdf_size,
-        dcc_sha256: c.dcc_sha256,
-        signing_key_id: c.signing_key_id,
-        signature: c.signature,
-        version: c.version,
+        certificate: c,
     })
 }
 
@@ -491,7 +454,7 @@ fn create(
     let template = Template::builtin();
     let lab = super::lab::load(conn)?;
     let issued_at = ctx.now();
-    let issued_on = ctx.clock.local_date(issued_at.and_utc());
+    let issued_on = ctx.clock.local_date(issued_at.utc());
     // §6.2.6: only a signatory authorized for this procedure or discipline signs.
     super::competence::require_for_record(
         conn,
@@ -516,7 +479,7 @@ fn create(
             version,
             signer,
             number: &number,
-            issued_at: issued_at.and_utc(),
+            issued_at: issued_at,
             issued_on,
             replaces: replacement,
             verification_url: verification_url(&settings.public_url, &token),
@@ -624,7 +587,7 @@ struct SnapshotInput<'a> {
     version: &'a RecordVersion,
     signer: &'a User,
     number: &'a str,
-    issued_at: DateTime<Utc>,
+    issued_at: UtcTime,
     issued_on: NaiveDate,
     replaces: Option<Replacement>,
     verification_url: String,
@@ -733,7 +696,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
     );
     Ok(CertificateSnapshot {
         number: i.number.to_owned(),
-        issued_at: i.issued_at,
+        issued_at: i.issued_at.utc(),
         issue_date: i.issued_on,
         language: lang,
         template_version: template.version.clone(),
@@ -765,7 +728,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
             condition,
         },
         work_order_number: order.number,
-        received_on: local(order.received_at.and_utc()),
+        received_on: local(order.received_at.utc()),
         calibrated_from: input.started_at,
         calibrated_to: input.ended_at,
         calibration_dates: (first_day, last_day),
@@ -793,7 +756,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
         signatory: Signatory {
             name: i.signer.name.clone(),
             function: template.labels.signatory_function.get(lang),
-            signed_at: i.issued_at,
+            signed_at: i.issued_at.utc(),
         },
         replaces: i.replaces,
         verification_url: i.verification_url,
@@ -905,7 +868,7 @@ pub struct Verification {
     /// When this certificate is an amendment: the one it replaces and why.
     pub replaces: Option<VerifiedLink>,
     pub amendment_reason: Option<String>,
-    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<UtcTime>,
     pub revoke_reason: Option<String>,
     /// Offline check: Ed25519 signature (base64) of `signed_message` by key `key_id` of
     /// `GET /api/v1/lab/public-keys`.
@@ -979,7 +942,7 @@ pub fn verify(conn: &mut DbConn, token: &str) -> AppResult<Verification> {
         },
         pdf_sha256: c.pdf_sha256,
         amendment_reason: c.amendment_reason,
-        revoked_at: c.revoked_at.map(|t| t.and_utc()),
+        revoked_at: c.revoked_at,
         revoke_reason: c.revoke_reason,
         key_id: c.signing_key_id,
         signature: c.signature,

@@ -2,7 +2,7 @@
 //! (ILAC P14; ISO/IEC 17025 §7.6, §7.8.4.1). A reported expanded uncertainty is never below the CMC.
 //! Also the extensible list of quantities (disciplines).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, AuditFilter, Change};
@@ -115,36 +115,13 @@ pub struct UpdateCmc {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CmcView {
-    pub id: CmcId,
-    pub quantity: String,
-    pub range_min: f64,
-    pub range_max: f64,
-    pub unit: String,
-    pub cmc_absolute: Option<f64>,
-    pub cmc_relative: Option<f64>,
-    pub method: Option<String>,
-    pub valid_from: NaiveDate,
-    pub withdrawn_on: Option<NaiveDate>,
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub entry: CmcEntry,
 }
 
 impl From<CmcEntry> for CmcView {
-    fn from(c: CmcEntry) -> Self {
-        CmcView {
-            id: c.id,
-            quantity: c.quantity,
-            range_min: c.range_min,
-            range_max: c.range_max,
-            unit: c.unit,
-            cmc_absolute: c.cmc_absolute,
-            cmc_relative: c.cmc_relative,
-            method: c.method,
-            valid_from: c.valid_from,
-            withdrawn_on: c.withdrawn_on,
-            version: c.version,
-            updated_at: c.updated_at.and_utc(),
-        }
+    fn from(entry: CmcEntry) -> Self {
+        CmcView { entry }
     }
 }
 

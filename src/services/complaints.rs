@@ -39,56 +39,31 @@ pub struct ComplaintMove {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ComplaintView {
-    pub id: ComplaintId,
-    pub number: String,
-    pub customer_id: Option<CustomerId>,
-    pub complainant: String,
-    pub subject: String,
-    pub description: String,
-    pub status: ComplaintStatus,
-    pub received_on: NaiveDate,
-    pub answer: Option<String>,
+    #[serde(flatten)]
+    pub complaint: Complaint,
     /// Staff only.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub investigation: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub nonconformity_id: Option<NonconformityId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overdue: Option<bool>,
     /// Staff only, on a single complaint: the corrective actions raised from it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub corrective_actions: Option<Vec<super::nonconformities::CorrectiveActionRef>>,
-    pub acknowledged_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub answered_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub version: i32,
-    pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn view_of(c: Complaint, for_customer: bool, today: NaiveDate) -> ComplaintView {
+/// A complaint as its reader may see it: a customer sees neither the lab's investigation nor who
+/// in the lab handled it.
+pub fn view_of(mut complaint: Complaint, for_customer: bool, today: NaiveDate) -> ComplaintView {
+    let overdue =
+        (!for_customer).then(|| complaint_overdue(complaint.status, complaint.received_on, today));
+    if for_customer {
+        complaint.investigation = None;
+        complaint.investigated_at = None;
+        complaint.nonconformity_id = None;
+        complaint.created_by = None;
+    }
     ComplaintView {
-        overdue: (!for_customer).then(|| complaint_overdue(c.status, c.received_on, today)),
+        complaint,
+        overdue,
         corrective_actions: None,
-        investigation: if for_customer { None } else { c.investigation },
-        nonconformity_id: if for_customer {
-            None
-        } else {
-            c.nonconformity_id
-        },
-        id: c.id,
-        number: c.number,
-        customer_id: c.customer_id,
-        complainant: c.complainant,
-        subject: c.subject,
-        description: c.description,
-        status: c.status,
-        received_on: c.received_on,
-        answer: c.answer,
-        acknowledged_at: c.acknowledged_at.map(|t| t.and_utc()),
-        answered_at: c.answered_at.map(|t| t.and_utc()),
-        closed_at: c.closed_at.map(|t| t.and_utc()),
-        version: c.version,
-        created_at: c.created_at.and_utc(),
     }
 }
 

@@ -7,23 +7,13 @@ use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+pub use crate::db::quality_models::ActionStep;
 use crate::db::quality_models::CorrectiveAction;
 use crate::db::schema::{complaints, corrective_actions, findings, nonconformities, users};
 use crate::db::{take_sequence, write_tx, CorrectiveActionId, DbConn, UserId};
 use crate::domain::quality::{check_move, CaSource, CaStatus, CA_MOVES};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
-
-/// One action of the plan.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ActionStep {
-    pub description: String,
-    pub owner_id: UserId,
-    pub due_on: NaiveDate,
-    /// When it was done; absent while it is pending.
-    pub done_on: Option<NaiveDate>,
-}
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,46 +45,16 @@ pub struct EffectivenessReview {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CorrectiveActionView {
-    pub id: CorrectiveActionId,
-    pub number: String,
-    pub source: CaSource,
-    pub source_id: Option<String>,
-    pub problem: String,
-    pub root_cause: Option<String>,
-    pub actions: Vec<ActionStep>,
-    pub owner_id: UserId,
-    /// The latest due date of the pending actions.
-    pub due_on: NaiveDate,
+    #[serde(flatten)]
+    pub action: CorrectiveAction,
     pub overdue: bool,
-    pub status: CaStatus,
-    pub effectiveness_review: Option<String>,
-    pub effective: Option<bool>,
-    pub reviewed_by: Option<UserId>,
-    pub version: i32,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub fn view_of(c: CorrectiveAction, today: NaiveDate) -> AppResult<CorrectiveActionView> {
-    Ok(CorrectiveActionView {
-        actions: serde_json::from_str(&c.actions).map_err(AppError::internal)?,
-        overdue: c.status != CaStatus::Closed && c.due_on < today,
-        id: c.id,
-        number: c.number,
-        source: c.source,
-        source_id: c.source_id,
-        problem: c.problem,
-        root_cause: c.root_cause,
-        owner_id: c.owner_id,
-        due_on: c.due_on,
-        status: c.status,
-        effectiveness_review: c.effectiveness_review,
-        effective: c.effective.map(|e| e != 0),
-        reviewed_by: c.reviewed_by,
-        version: c.version,
-        created_at: c.created_at.and_utc(),
-        updated_at: c.updated_at.and_utc(),
-    })
+pub fn view_of(action: CorrectiveAction, today: NaiveDate) -> CorrectiveActionView {
+    CorrectiveActionView {
+        overdue: action.status != CaStatus::Closed && action.due_on < today,
+        action,
+    }
 }
 
 fn is_staff(conn: &mut DbConn, id: UserId) -> AppResult<bool> {
@@ -161,7 +121,7 @@ pub fn get(
     ctx: &Ctx,
     id: CorrectiveActionId,
 ) -> AppResult<CorrectiveActionView> {
-    view_of(find(conn, id)?, ctx.today())
+    Ok(view_of(find(conn, id)?, ctx.today()))
 }
 
 #[derive(Debug, Default, Clone)]
@@ -201,11 +161,7 @@ pub fn list(
     let page = page.page(rows, |c| c.id.to_string())?;
     let today = ctx.today();
     Ok(Page {
-        items: page
-            .items
-            .into_iter()
-            .map(|c| view_of(c, today))
-            .collect::<AppResult<_>>()?,
+        items: page.items.into_iter().map(|c| view_of(c, today)).collect(),
         next_cursor: page.next_cursor,
     })
 }

@@ -1,7 +1,6 @@
 //! Customer organisations (ISO/IEC 17025 §7.1 requests, §4.2 confidentiality). Staff manage them;
 //! a customer user sees its own organisation only, without the lab's internal notes.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
@@ -9,23 +8,11 @@ use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Customer, CustomerChanges};
 use crate::db::schema::customers;
 use crate::db::{lower, lower_opt, write_tx, CustomerId, DbConn};
+use crate::domain::intake::Contact;
 use crate::domain::CertificateLanguage;
 use crate::error::{AppError, AppResult, FieldError};
 
 const MAX_TEXT: usize = 500;
-
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Contact {
-    pub name: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// What the contact does for the customer, e.g. "metrology officer".
-    #[serde(default)]
-    pub function: Option<String>,
-}
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -60,34 +47,16 @@ pub struct UpdateCustomer {
 /// A customer as the caller may see it: `internal_notes` only for staff.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct CustomerView {
-    pub id: CustomerId,
-    pub name: String,
-    pub address: String,
-    pub tax_code: Option<String>,
-    pub contacts: Vec<Contact>,
-    pub preferred_language: CertificateLanguage,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub internal_notes: Option<String>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub customer: Customer,
 }
 
 impl CustomerView {
-    fn of(c: Customer, ctx: &Ctx) -> Self {
-        let staff = ctx.customer_scope().is_none();
-        CustomerView {
-            id: c.id,
-            contacts: serde_json::from_str(&c.contacts).unwrap_or_default(),
-            internal_notes: c.internal_notes.filter(|_| staff),
-            name: c.name,
-            address: c.address,
-            tax_code: c.tax_code,
-            preferred_language: c.preferred_language,
-            version: c.version,
-            created_at: c.created_at.and_utc(),
-            updated_at: c.updated_at.and_utc(),
+    fn of(mut customer: Customer, ctx: &Ctx) -> Self {
+        if ctx.customer_scope().is_some() {
+            customer.internal_notes = None;
         }
+        CustomerView { customer }
     }
 }
 

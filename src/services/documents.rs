@@ -12,6 +12,7 @@ use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest}
 use crate::db::models::Procedure;
 use crate::db::quality_models::ControlledDocument;
 use crate::db::schema::{controlled_documents, procedures};
+use crate::db::UtcTime;
 use crate::db::{write_tx, DbConn, DocumentId, UserId};
 use crate::domain::calibration::ProcedureStatus;
 use crate::domain::quality::{DocumentKind, DocumentStatus};
@@ -50,7 +51,7 @@ pub struct DocumentView {
     pub change_summary: Option<String>,
     pub effective_on: Option<NaiveDate>,
     pub approved_by: Option<UserId>,
-    pub approved_at: Option<chrono::DateTime<chrono::Utc>>,
+    pub approved_at: Option<UtcTime>,
     pub obsolete_on: Option<NaiveDate>,
     pub obsolete_reason: Option<String>,
     pub version: i32,
@@ -68,7 +69,7 @@ fn of_document(d: ControlledDocument) -> DocumentView {
         change_summary: d.change_summary,
         effective_on: d.effective_on,
         approved_by: d.approved_by,
-        approved_at: d.approved_at.map(|t| t.and_utc()),
+        approved_at: d.approved_at,
         obsolete_on: d.obsolete_on,
         obsolete_reason: d.obsolete_reason,
         version: d.version,
@@ -92,7 +93,7 @@ fn of_procedure(p: Procedure) -> DocumentView {
         change_summary: None,
         effective_on: Some(p.effective_on),
         approved_by: p.approved_by,
-        approved_at: p.approved_at.map(|t| t.and_utc()),
+        approved_at: p.approved_at,
         obsolete_on: None,
         obsolete_reason: None,
         version: p.version,

@@ -1,14 +1,14 @@
 //! External calibration providers (ISO/IEC 17025 §6.5, §6.6): national metrology institutes,
 //! accredited laboratories, and others whose use a quality manager must justify.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{ExternalBody, ExternalBodyChanges};
 use crate::db::schema::external_bodies;
-use crate::db::{write_tx, DbConn, ExternalBodyId, UserId};
+use crate::db::{write_tx, DbConn, ExternalBodyId};
 use crate::domain::traceability::BodyKind;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -44,40 +44,17 @@ pub struct UpdateExternalBody {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ExternalBodyView {
-    pub id: ExternalBodyId,
-    pub name: String,
-    pub country: String,
-    pub kind: BodyKind,
-    pub accreditation_body: Option<String>,
-    pub accreditation_number: Option<String>,
-    pub accreditation_scope: Option<String>,
-    pub accreditation_valid_until: Option<NaiveDate>,
-    pub justification: Option<String>,
-    pub justified_by: Option<UserId>,
+    #[serde(flatten)]
+    pub body: ExternalBody,
     /// Whether calibrations it issues can carry traceability.
     pub acceptable: bool,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<ExternalBody> for ExternalBodyView {
-    fn from(b: ExternalBody) -> Self {
+    fn from(body: ExternalBody) -> Self {
         ExternalBodyView {
-            acceptable: b.kind != BodyKind::Other || b.justification.is_some(),
-            id: b.id,
-            name: b.name,
-            country: b.country,
-            kind: b.kind,
-            accreditation_body: b.accreditation_body,
-            accreditation_number: b.accreditation_number,
-            accreditation_scope: b.accreditation_scope,
-            accreditation_valid_until: b.accreditation_valid_until,
-            justification: b.justification,
-            justified_by: b.justified_by,
-            version: b.version,
-            created_at: b.created_at.and_utc(),
-            updated_at: b.updated_at.and_utc(),
+            acceptable: body.kind != BodyKind::Other || body.justification.is_some(),
+            body,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! agreed with the customer, search, recall dates, bulk intake from CSV and the customer's own
 //! register (its measurement assurance programme) as a list or a CSV export.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
@@ -12,6 +12,7 @@ use crate::db::models::{Instrument, InstrumentChanges, ItemStatusEvent};
 use crate::db::schema::{
     certificates, customers, instruments, item_status_events, work_order_items, work_orders,
 };
+use crate::db::UtcTime;
 use crate::db::{
     lower, lower_opt, take_sequence, write_tx, CertificateId, CustomerId, DbConn, InstrumentId,
 };
@@ -69,37 +70,12 @@ pub struct UpdateInstrument {
 /// An instrument as the caller may see it: `internal_notes` only for staff.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct InstrumentView {
-    pub id: InstrumentId,
-    /// The lab's unique id, printed on its label.
-    pub lab_id: String,
-    pub customer_id: CustomerId,
+    #[serde(flatten)]
+    pub instrument: Instrument,
     pub customer_name: String,
-    pub description: String,
-    pub manufacturer: Option<String>,
-    pub model: Option<String>,
-    pub serial_number: Option<String>,
-    pub asset_tag: Option<String>,
-    pub quantity: Option<String>,
-    pub range_min: Option<f64>,
-    pub range_max: Option<f64>,
-    pub unit: Option<String>,
-    pub resolution: Option<String>,
-    pub tolerance: Vec<ToleranceBand>,
-    pub recalibration_interval_months: Option<i32>,
-    /// Where it is: `registered` (never in the lab yet), or its current item's status.
-    pub status: ItemStatus,
-    pub last_calibrated_on: Option<NaiveDate>,
-    pub last_verdict: Option<String>,
-    /// The last calibration plus the customer's interval.
-    pub next_due_on: Option<NaiveDate>,
     /// Certificates issued for it, newest first, with their status (a superseded or revoked one
     /// says so).
     pub certificates: Vec<InstrumentCertificate>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub internal_notes: Option<String>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 /// A certificate as listed with its instrument.
@@ -113,37 +89,18 @@ pub struct InstrumentCertificate {
 
 impl InstrumentView {
     fn of(
-        i: Instrument,
+        mut instrument: Instrument,
         customer_name: String,
         certificates: Vec<InstrumentCertificate>,
         ctx: &Ctx,
     ) -> Self {
+        if ctx.customer_scope().is_some() {
+            instrument.internal_notes = None;
+        }
         InstrumentView {
-            certificates,
-            tolerance: serde_json::from_str(&i.tolerance).unwrap_or_default(),
-            internal_notes: i.internal_notes.filter(|_| ctx.customer_scope().is_none()),
+            instrument,
             customer_name,
-            id: i.id,
-            lab_id: i.lab_id,
-            customer_id: i.customer_id,
-            description: i.description,
-            manufacturer: i.manufacturer,
-            model: i.model,
-            serial_number: i.serial_number,
-            asset_tag: i.asset_tag,
-            quantity: i.quantity,
-            range_min: i.range_min,
-            range_max: i.range_max,
-            unit: i.unit,
-            resolution: i.resolution,
-            recalibration_interval_months: i.recalibration_interval_months,
-            status: i.status,
-            last_calibrated_on: i.last_calibrated_on,
-            last_verdict: i.last_verdict,
-            next_due_on: i.next_due_on,
-            version: i.version,
-            created_at: i.created_at.and_utc(),
-            updated_at: i.updated_at.and_utc(),
+            certificates,
         }
     }
 }
@@ -675,7 +632,7 @@ pub struct HistoryEntry {
     pub from_status: Option<ItemStatus>,
     pub to_status: ItemStatus,
     pub reason: Option<String>,
-    pub changed_at: DateTime<Utc>,
+    pub changed_at: UtcTime,
 }
 
 /// Every status change of the instrument, across all its visits, oldest first.
@@ -697,7 +654,7 @@ pub fn history(conn: &mut DbConn, ctx: &Ctx, id: InstrumentId) -> AppResult<Vec<
             from_status: e.from_status,
             to_status: e.to_status,
             reason: e.reason,
-            changed_at: e.changed_at.and_utc(),
+            changed_at: e.changed_at,
         })
         .collect())
 }
@@ -972,22 +929,26 @@ pub fn export_csv(
             let number = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
             writer
                 .write_record([
-                    inert(i.lab_id),
+                    inert(i.instrument.lab_id),
                     inert(i.customer_name),
-                    inert(i.description),
-                    text(i.manufacturer),
-                    text(i.model),
-                    text(i.serial_number),
-                    text(i.asset_tag),
-                    number(i.range_min),
-                    number(i.range_max),
-                    text(i.unit),
-                    i.status.to_string(),
-                    i.last_calibrated_on
+                    inert(i.instrument.description),
+                    text(i.instrument.manufacturer),
+                    text(i.instrument.model),
+                    text(i.instrument.serial_number),
+                    text(i.instrument.asset_tag),
+                    number(i.instrument.range_min),
+                    number(i.instrument.range_max),
+                    text(i.instrument.unit),
+                    i.instrument.status.to_string(),
+                    i.instrument
+                        .last_calibrated_on
                         .map(|d| d.to_string())
                         .unwrap_or_default(),
-                    text(i.last_verdict),
-                    i.next_due_on.map(|d| d.to_string()).unwrap_or_default(),
+                    text(i.instrument.last_verdict),
+                    i.instrument
+                        .next_due_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
                 ])
                 .map_err(AppError::internal)?;
         }
@@ -1020,7 +981,7 @@ pub fn label(
         .select(customers::preferred_language)
         .first::<crate::domain::CertificateLanguage>(conn)?;
     // The visit in progress, if any: its receipt date and promised date.
-    let visit: Option<(chrono::NaiveDateTime, Option<NaiveDate>)> = work_order_items::table
+    let visit: Option<(UtcTime, Option<NaiveDate>)> = work_order_items::table
         .inner_join(work_orders::table.on(work_orders::id.eq(work_order_items::work_order_id)))
         .filter(work_order_items::instrument_id.eq(id))
         .order(work_orders::received_at.desc())
@@ -1034,8 +995,8 @@ pub fn label(
         lab_id: instrument.lab_id,
         customer_name,
         received_date: visit
-            .map(|(at, _)| at.date())
-            .unwrap_or_else(|| instrument.created_at.date()),
+            .map(|(at, _)| at.0.date())
+            .unwrap_or_else(|| instrument.created_at.0.date()),
         due_date: visit.and_then(|(_, promised)| promised),
         lab_short_name: lab.name_vi,
         generated_at: ctx.clock.now(),

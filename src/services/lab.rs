@@ -1,7 +1,6 @@
 //! The laboratory's own identity and settings (ISO/IEC 17025 §7.8.2.1: the lab's name and address
 //! on every certificate; the accreditation it holds; how certificates are numbered).
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
@@ -16,32 +15,16 @@ pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct LabView {
-    pub name_vi: String,
-    pub name_en: String,
-    pub address_vi: String,
-    pub address_en: String,
-    pub accreditation_body: Option<String>,
-    pub accreditation_number: Option<String>,
-    /// For example `{YYYY}-{SEQ:06}`.
-    pub certificate_number_pattern: String,
+    #[serde(flatten)]
+    pub lab: Laboratory,
     pub has_logo: bool,
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<Laboratory> for LabView {
-    fn from(l: Laboratory) -> Self {
+    fn from(lab: Laboratory) -> Self {
         LabView {
-            has_logo: l.logo.is_some(),
-            name_vi: l.name_vi,
-            name_en: l.name_en,
-            address_vi: l.address_vi,
-            address_en: l.address_en,
-            accreditation_body: l.accreditation_body,
-            accreditation_number: l.accreditation_number,
-            certificate_number_pattern: l.certificate_number_pattern,
-            version: l.version,
-            updated_at: l.updated_at.and_utc(),
+            has_logo: lab.logo.is_some(),
+            lab,
         }
     }
 }

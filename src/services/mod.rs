@@ -68,8 +68,8 @@ impl Ctx {
     }
 
     /// Now, by the service's clock.
-    pub fn now(&self) -> chrono::NaiveDateTime {
-        self.clock.now_naive()
+    pub fn now(&self) -> crate::db::UtcTime {
+        crate::db::UtcTime(self.clock.now_naive())
     }
 
     /// Today in the laboratory's time zone.

@@ -11,70 +11,20 @@ use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+pub use crate::db::quality_models::{
+    Affected, AffectedCertificate, AffectedCustomer, AffectedRecord, AffectedStandardCalibration,
+};
 use crate::db::quality_models::{CorrectiveAction, Nonconformity};
 use crate::db::schema::{
     certificates, corrective_actions, customers, nonconformities, standard_calibrations, standards,
 };
 use crate::db::{
-    take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn, InstrumentId,
+    take_sequence, write_tx, CalibrationRecordId, CertificateId, CustomerId, DbConn,
     NonconformityId, StandardCalibrationId, StandardId,
 };
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::quality::{check_move, NcDecision, NcSource, NcStatus, NC_MOVES};
 use crate::error::{AppError, AppResult, FieldError};
-
-/// What nonconforming work touches: found by reverse traceability for a standard, in the window.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct Affected {
-    /// The window searched: from the standard's last good calibration to the finding.
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-    /// Standards calibrated with it (directly or through another) in the window.
-    pub standard_calibrations: Vec<AffectedStandardCalibration>,
-    /// Customer calibration record versions with a point supported by it.
-    pub records: Vec<AffectedRecord>,
-    /// Certificates issued for those record versions.
-    pub certificates: Vec<AffectedCertificate>,
-    /// The customers holding those certificates: whom to tell.
-    pub customers: Vec<AffectedCustomer>,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AffectedStandardCalibration {
-    pub standard_id: StandardId,
-    pub asset_id: String,
-    pub calibration_id: StandardCalibrationId,
-    pub certificate_number: String,
-    pub calibrated_on: NaiveDate,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AffectedRecord {
-    pub record_id: CalibrationRecordId,
-    pub record_version: i32,
-    pub instrument_id: InstrumentId,
-    pub instrument_lab_id: String,
-    pub customer_id: CustomerId,
-    pub first_used_on: NaiveDate,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AffectedCertificate {
-    pub id: CertificateId,
-    pub number: String,
-    pub status: CertificateStatus,
-    pub issued_on: NaiveDate,
-    pub record_id: CalibrationRecordId,
-    pub record_version: i32,
-    pub customer_id: CustomerId,
-}
-
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-pub struct AffectedCustomer {
-    pub id: CustomerId,
-    pub name: String,
-    pub certificates: Vec<String>,
-}
 
 /// Reverse traceability for a standard over `[from, to]`: every standard calibration, record
 /// version, certificate and customer it reached.
@@ -206,7 +156,8 @@ pub fn last_good_date(
         None => Ok(standards::table
             .find(standard_id)
             .select(standards::created_at)
-            .first::<chrono::NaiveDateTime>(conn)?
+            .first::<crate::db::UtcTime>(conn)?
+            .0
             .date()),
     }
 }
@@ -399,33 +350,14 @@ pub struct Notes {
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct NonconformityView {
     #[serde(flatten)]
-    pub nonconformity: NonconformityFields,
+    pub nonconformity: Nonconformity,
+    /// The affected items, read from the stored text.
+    #[serde(skip)]
     pub affected: Affected,
+    /// The decisions, read from the stored text.
+    #[serde(skip)]
     pub decisions: Vec<NcDecision>,
     pub corrective_actions: Vec<CorrectiveActionRef>,
-}
-
-/// The row without its JSON columns, which the view parses.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct NonconformityFields {
-    pub id: NonconformityId,
-    pub number: String,
-    pub source: NcSource,
-    pub source_id: Option<String>,
-    pub standard_id: Option<StandardId>,
-    pub automatic: bool,
-    pub title: String,
-    pub description: String,
-    pub impact_evaluation: Option<String>,
-    pub decision_notes: Option<String>,
-    pub status: NcStatus,
-    pub raised_on: NaiveDate,
-    pub raised_by: Option<crate::db::UserId>,
-    pub closed_at: Option<chrono::DateTime<chrono::Utc>>,
-    pub closure_notes: Option<String>,
-    pub version: i32,
-    pub created_at: chrono::DateTime<chrono::Utc>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -457,26 +389,7 @@ pub fn view_of(nc: Nonconformity, cas: Vec<CorrectiveActionRef>) -> AppResult<No
         affected: serde_json::from_str(&nc.affected).map_err(AppError::internal)?,
         decisions: serde_json::from_str(&nc.decisions).map_err(AppError::internal)?,
         corrective_actions: cas,
-        nonconformity: NonconformityFields {
-            id: nc.id,
-            number: nc.number,
-            source: nc.source,
-            source_id: nc.source_id,
-            standard_id: nc.standard_id,
-            automatic: nc.automatic != 0,
-            title: nc.title,
-            description: nc.description,
-            impact_evaluation: nc.impact_evaluation,
-            decision_notes: nc.decision_notes,
-            status: nc.status,
-            raised_on: nc.raised_on,
-            raised_by: nc.raised_by,
-            closed_at: nc.closed_at.map(|t| t.and_utc()),
-            closure_notes: nc.closure_notes,
-            version: nc.version,
-            created_at: nc.created_at.and_utc(),
-            updated_at: nc.updated_at.and_utc(),
-        },
+        nonconformity: nc,
     })
 }
 

@@ -2,7 +2,7 @@
 //! edited only as drafts, approved by a quality manager, withdrawn when replaced. Records freeze the
 //! version they used.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
@@ -10,7 +10,7 @@ use super::cmc::quantity_exists;
 use super::{check_version, required_text, Ctx, Page, PageRequest};
 use crate::db::models::Procedure;
 use crate::db::schema::procedures;
-use crate::db::{write_tx, DbConn, ProcedureId, UserId};
+use crate::db::{write_tx, DbConn, ProcedureId};
 use crate::domain::calibration::{
     evaluate_point, PointError, PointFacts, ProcedureStatus, ProcedureTemplate,
 };
@@ -40,37 +40,18 @@ pub struct UpdateProcedure {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ProcedureView {
-    pub id: ProcedureId,
-    pub code: String,
-    /// The document's version number.
-    pub procedure_version: i32,
-    pub title: String,
-    pub quantity: String,
-    pub effective_on: NaiveDate,
-    pub status: ProcedureStatus,
+    #[serde(flatten)]
+    pub procedure: Procedure,
+    /// The template, read from the stored text.
+    #[serde(skip)]
     pub template: ProcedureTemplate,
-    pub approved_by: Option<UserId>,
-    pub approved_at: Option<DateTime<Utc>>,
-    /// The row's version, for `If-Match`.
-    pub version: i32,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl ProcedureView {
-    fn of(p: Procedure) -> AppResult<Self> {
+    fn of(procedure: Procedure) -> AppResult<Self> {
         Ok(ProcedureView {
-            template: serde_json::from_str(&p.template).map_err(AppError::internal)?,
-            id: p.id,
-            code: p.code,
-            procedure_version: p.procedure_version,
-            title: p.title,
-            quantity: p.quantity,
-            effective_on: p.effective_on,
-            status: p.status,
-            approved_by: p.approved_by,
-            approved_at: p.approved_at.map(|t| t.and_utc()),
-            version: p.version,
-            updated_at: p.updated_at.and_utc(),
+            template: serde_json::from_str(&procedure.template).map_err(AppError::internal)?,
+            procedure,
         })
     }
 }

@@ -129,7 +129,7 @@ pub struct AmendmentSummary {
     pub record_id: CalibrationRecordId,
     pub record_version: i32,
     pub reason: Option<String>,
-    pub created_at: DateTime<Utc>,
+    pub created_at: crate::db::UtcTime,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -285,12 +285,7 @@ fn technical_records(
             .or_insert(0) += n;
     }
     let end = start_of(to) + chrono::Duration::days(1);
-    let amendments: Vec<(
-        CalibrationRecordId,
-        i32,
-        Option<String>,
-        chrono::NaiveDateTime,
-    )> = v::table
+    let amendments: Vec<(CalibrationRecordId, i32, Option<String>, crate::db::UtcTime)> = v::table
         .filter(v::record_version.gt(1))
         .filter(v::created_at.ge(start_of(from)))
         .filter(v::created_at.lt(end))
@@ -360,7 +355,7 @@ fn technical_records(
                 record_id,
                 record_version,
                 reason,
-                created_at: at.and_utc(),
+                created_at: at,
             })
             .collect(),
         certificates_issued: certs_by_status.iter().map(|(_, n)| n).sum(),
@@ -554,7 +549,7 @@ pub fn audit_pack(
     let corrective_actions = ca_rows
         .into_iter()
         .map(|c| corrective_actions::view_of(c, today))
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect::<Vec<_>>();
 
     let audit_rows: Vec<InternalAudit> = internal_audits::table
         .filter(
@@ -643,7 +638,7 @@ pub fn audit_pack(
     }
     let open_complaints = complaints
         .iter()
-        .filter(|c| c.status != ComplaintStatus::Closed)
+        .filter(|c| c.complaint.status != ComplaintStatus::Closed)
         .count();
     if open_complaints > 0 {
         flags.push(format!("{open_complaints} complaint(s) open (7.9)"));
@@ -682,8 +677,8 @@ pub fn audit_pack(
         flags.push("the audit trail's hash chain is broken (7.11)".into());
     }
     Ok(AuditPack {
-        laboratory: lab.name_en,
-        accreditation_number: lab.accreditation_number,
+        laboratory: lab.lab.name_en,
+        accreditation_number: lab.lab.accreditation_number,
         from,
         to,
         generated_at: ctx.clock.now(),
@@ -759,10 +754,10 @@ pub fn attention(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Attention> {
     let mut standards_out: Vec<AttentionStandard> = super::standards::due(conn, ctx, 30)?
         .into_iter()
         .map(|d| AttentionStandard {
-            id: d.standard.id,
-            asset_id: d.standard.asset_id,
-            name: d.standard.name,
-            status: d.standard.status,
+            id: d.standard.standard.id,
+            asset_id: d.standard.standard.asset_id,
+            name: d.standard.standard.name,
+            status: d.standard.standard.status,
             due_on: d.due_on,
             days_left: d.days_left,
         })
@@ -805,7 +800,7 @@ pub fn attention(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Attention> {
         .load(conn)?
         .into_iter()
         .map(|c| corrective_actions::view_of(c, today))
-        .collect::<AppResult<Vec<_>>>()?;
+        .collect::<Vec<_>>();
     let complaints: Vec<ComplaintView> = complaints_t::table
         .filter(complaints_t::status.ne(ComplaintStatus::Closed))
         .order(complaints_t::received_on.asc())

@@ -5,7 +5,6 @@
 
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use ed25519_dalek::{Signer, SigningKey as Ed25519Key, Verifier, VerifyingKey};
 use rand::RngCore;
@@ -15,6 +14,7 @@ use super::audit_trail::{self, Change};
 use super::Ctx;
 use crate::db::models::SigningKey;
 use crate::db::schema::signing_keys;
+use crate::db::UtcTime;
 use crate::db::{write_tx, DbConn};
 use crate::error::{AppError, AppResult};
 
@@ -27,9 +27,9 @@ pub struct PublicKey {
     pub algorithm: String,
     /// The 32-byte Ed25519 public key, base64.
     pub public_key: String,
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
     /// Certificates are no longer signed with a retired key; those signed before still check.
-    pub retired_at: Option<DateTime<Utc>>,
+    pub retired_at: Option<UtcTime>,
 }
 
 impl From<SigningKey> for PublicKey {
@@ -38,8 +38,8 @@ impl From<SigningKey> for PublicKey {
             id: k.id,
             algorithm: k.algorithm,
             public_key: k.public_key,
-            created_at: k.created_at.and_utc(),
-            retired_at: k.retired_at.map(|t| t.and_utc()),
+            created_at: k.created_at,
+            retired_at: k.retired_at,
         }
     }
 }
@@ -55,21 +55,15 @@ pub fn public_keys(conn: &mut DbConn) -> AppResult<Vec<PublicKey>> {
             signing_keys::created_at,
             signing_keys::retired_at,
         ))
-        .load::<(
-            String,
-            String,
-            String,
-            chrono::NaiveDateTime,
-            Option<chrono::NaiveDateTime>,
-        )>(conn)?
+        .load::<(String, String, String, UtcTime, Option<UtcTime>)>(conn)?
         .into_iter()
         .map(
             |(id, algorithm, public_key, created_at, retired_at)| PublicKey {
                 id,
                 algorithm,
                 public_key,
-                created_at: created_at.and_utc(),
-                retired_at: retired_at.map(|t| t.and_utc()),
+                created_at: created_at,
+                retired_at: retired_at,
             },
         )
         .collect())

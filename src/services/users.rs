@@ -1,7 +1,6 @@
 //! User accounts and their roles (ISO/IEC 17025 §6.2 personnel, §7.11 access control). Managed by
 //! the admin; a customer user belongs to exactly one customer organisation.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
@@ -39,28 +38,13 @@ pub struct UpdateUser {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UserView {
-    pub id: UserId,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub customer_id: Option<CustomerId>,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub user: User,
 }
 
 impl From<User> for UserView {
-    fn from(u: User) -> Self {
-        UserView {
-            id: u.id,
-            email: u.email,
-            name: u.name,
-            role: u.role,
-            customer_id: u.customer_id,
-            version: u.version,
-            created_at: u.created_at.and_utc(),
-            updated_at: u.updated_at.and_utc(),
-        }
+    fn from(user: User) -> Self {
+        UserView { user }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
@@ -15,8 +15,8 @@ use crate::db::schema::{
     work_orders,
 };
 use crate::db::{
-    take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, UserId, WorkOrderId,
-    WorkOrderItemId,
+    take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, UserId, UtcTime,
+    WorkOrderId, WorkOrderItemId,
 };
 use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service};
 use crate::domain::Decimal;
@@ -63,7 +63,7 @@ fn no_rule() -> DecisionRuleKind {
 pub struct CreateWorkOrder {
     pub customer_id: CustomerId,
     /// When the items arrived; now when absent.
-    pub received_at: Option<DateTime<Utc>>,
+    pub received_at: Option<UtcTime>,
     /// Who brought them.
     pub delivered_by: Option<String>,
     pub promised_on: Option<NaiveDate>,
@@ -114,7 +114,7 @@ pub struct WorkOrderView {
     pub number: String,
     pub customer_id: CustomerId,
     pub customer_name: String,
-    pub received_at: DateTime<Utc>,
+    pub received_at: UtcTime,
     pub received_by: Option<String>,
     pub delivered_by: Option<String>,
     pub promised_on: Option<NaiveDate>,
@@ -124,7 +124,7 @@ pub struct WorkOrderView {
     pub notes: Option<String>,
     pub items: Vec<ItemView>,
     pub version: i32,
-    pub created_at: DateTime<Utc>,
+    pub created_at: UtcTime,
 }
 
 fn find(conn: &mut DbConn, ctx: &Ctx, id: WorkOrderId) -> AppResult<WorkOrder> {
@@ -207,12 +207,12 @@ fn views(conn: &mut DbConn, ctx: &Ctx, orders: Vec<WorkOrder>) -> AppResult<Vec<
             id: o.id,
             number: o.number,
             customer_id: o.customer_id,
-            received_at: o.received_at.and_utc(),
+            received_at: o.received_at,
             delivered_by: o.delivered_by,
             promised_on: o.promised_on,
             notes: o.notes,
             version: o.version,
-            created_at: o.created_at.and_utc(),
+            created_at: o.created_at,
         })
         .collect())
 }
@@ -352,7 +352,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
             id: WorkOrderId::new(),
             number: format!("WO{year}-{seq:05}"),
             customer_id: customer,
-            received_at: input.received_at.map(|t| t.naive_utc()).unwrap_or(at),
+            received_at: input.received_at.map(UtcTime::from).unwrap_or(at),
             received_by: ctx.user_id,
             delivered_by: optional_text(input.delivered_by),
             promised_on: input.promised_on,
@@ -572,7 +572,7 @@ pub fn receipt(
         .find(order.customer_id)
         .first::<crate::db::models::Customer>(conn)?;
     let language = customer.preferred_language;
-    let contacts: Vec<super::customers::Contact> =
+    let contacts: Vec<crate::domain::intake::Contact> =
         serde_json::from_str(&customer.contacts).unwrap_or_default();
     let contact = contacts
         .first()
@@ -603,7 +603,7 @@ pub fn receipt(
         customer_name: customer.name,
         customer_address: customer.address,
         customer_contact: contact,
-        received_at: order.received_at.with_timezone(&offset),
+        received_at: order.received_at.utc().with_timezone(&offset),
         received_by: order.received_by.unwrap_or_default(),
         delivered_by: order.delivered_by.unwrap_or_default(),
         promised_date: order.promised_on,

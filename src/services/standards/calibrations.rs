@@ -1,7 +1,7 @@
 //! Incoming calibrations of the standards and their certificate files, kept in every version
 //! (ISO/IEC 17025 §6.4.13, §6.5).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{Integer, Text};
 use sha2::{Digest, Sha256};
@@ -10,32 +10,17 @@ use crate::db::models::{CalibrationFile, StandardCalibration};
 use crate::db::schema::{
     external_bodies, standard_calibration_files, standard_calibrations, standards,
 };
+use crate::db::UtcTime;
 use crate::db::{
     write_tx, DbConn, ExternalBodyId, FileId, StandardCalibrationId, StandardId, UserId,
 };
+pub use crate::domain::traceability::CalibrationPoint;
 use crate::domain::traceability::{default_due, AsFound};
-use crate::domain::Decimal;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit_trail::{self, Change};
 use crate::services::{optional_text, required_text, Ctx};
 
 use super::*;
-
-/// One calibrated point as the issuer's certificate states it; values keep their digits.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CalibrationPoint {
-    pub nominal: Decimal,
-    /// The measured or conventional value.
-    pub value: Option<Decimal>,
-    pub correction: Option<Decimal>,
-    pub expanded_uncertainty: Decimal,
-    pub coverage_factor: f64,
-    pub unit: String,
-    /// Before adjustment, where the standard was adjusted.
-    pub as_found: Option<Decimal>,
-    pub as_left: Option<Decimal>,
-}
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -65,43 +50,20 @@ pub struct FileVersion {
     pub sha256: String,
     pub size_bytes: i64,
     pub uploaded_by: Option<UserId>,
-    pub uploaded_at: DateTime<Utc>,
+    pub uploaded_at: UtcTime,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct CalibrationView {
-    pub id: StandardCalibrationId,
-    pub standard_id: StandardId,
-    pub calibrated_on: NaiveDate,
-    pub certificate_number: String,
-    pub external_body_id: Option<ExternalBodyId>,
-    pub issuer_standard_id: Option<StandardId>,
-    pub results: Vec<CalibrationPoint>,
-    pub as_found: AsFound,
-    pub adjusted: bool,
-    pub due_on: NaiveDate,
-    pub due_override_reason: Option<String>,
-    pub recorded_by: Option<UserId>,
-    pub recorded_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub calibration: StandardCalibration,
     /// The issuer's certificate, every version, oldest first.
     pub certificate_files: Vec<FileVersion>,
 }
 
-fn calibration_view(c: StandardCalibration, files: Vec<FileVersion>) -> CalibrationView {
+fn calibration_view(calibration: StandardCalibration, files: Vec<FileVersion>) -> CalibrationView {
     CalibrationView {
-        results: serde_json::from_str(&c.results).unwrap_or_default(),
-        adjusted: c.adjusted != 0,
-        id: c.id,
-        standard_id: c.standard_id,
-        calibrated_on: c.calibrated_on,
-        certificate_number: c.certificate_number,
-        external_body_id: c.external_body_id,
-        issuer_standard_id: c.issuer_standard_id,
-        as_found: c.as_found,
-        due_on: c.due_on,
-        due_override_reason: c.due_override_reason,
-        recorded_by: c.recorded_by,
-        recorded_at: c.recorded_at.and_utc(),
+        calibration,
         certificate_files: files,
     }
 }
@@ -131,7 +93,7 @@ fn file_versions(
             String,
             i64,
             Option<UserId>,
-            chrono::NaiveDateTime,
+            UtcTime,
         )>(conn)?;
     Ok(rows
         .into_iter()
@@ -153,7 +115,7 @@ fn file_versions(
                 sha256,
                 size_bytes,
                 uploaded_by,
-                uploaded_at: uploaded_at.and_utc(),
+                uploaded_at: uploaded_at,
             },
         )
         .collect())
@@ -442,7 +404,7 @@ pub fn upload_certificate(
             sha256: file.sha256,
             size_bytes: file.size_bytes,
             uploaded_by: file.uploaded_by,
-            uploaded_at: file.uploaded_at.and_utc(),
+            uploaded_at: file.uploaded_at,
         };
         audit_trail::record(
             conn,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use crate::db::models::{Standard, StandardChanges, StatusChange};
@@ -76,34 +76,16 @@ pub struct CurrentCalibration {
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct StandardView {
-    pub id: StandardId,
-    pub asset_id: String,
-    pub name: String,
-    pub kind: StandardKind,
-    pub manufacturer: Option<String>,
-    pub model: Option<String>,
-    pub serial_number: Option<String>,
-    pub quantity: String,
-    pub range_min: Option<f64>,
-    pub range_max: Option<f64>,
-    pub unit: String,
-    pub resolution: Option<String>,
-    pub location: Option<String>,
-    pub custodian_id: Option<UserId>,
-    pub calibration_interval_months: i32,
-    pub status: StandardStatus,
-    pub status_reason: Option<String>,
+    #[serde(flatten)]
+    pub standard: Standard,
     pub current_calibration: Option<CurrentCalibration>,
     /// `ok`, `due_soon` (within 30 days) or `overdue` (or never calibrated).
     pub due_status: DueStatus,
-    pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
 }
 
 impl StandardView {
     pub(super) fn of(
-        s: Standard,
+        standard: Standard,
         current: Option<CurrentCalibration>,
         within_days: i64,
         today: NaiveDate,
@@ -111,26 +93,7 @@ impl StandardView {
         StandardView {
             due_status: due_status(current.as_ref().map(|c| c.due_on), today, within_days),
             current_calibration: current,
-            id: s.id,
-            asset_id: s.asset_id,
-            name: s.name,
-            kind: s.kind,
-            manufacturer: s.manufacturer,
-            model: s.model,
-            serial_number: s.serial_number,
-            quantity: s.quantity,
-            range_min: s.range_min,
-            range_max: s.range_max,
-            unit: s.unit,
-            resolution: s.resolution,
-            location: s.location,
-            custodian_id: s.custodian_id,
-            calibration_interval_months: s.calibration_interval_months,
-            status: s.status,
-            status_reason: s.status_reason,
-            version: s.version,
-            created_at: s.created_at.and_utc(),
-            updated_at: s.updated_at.and_utc(),
+            standard,
         }
     }
 }

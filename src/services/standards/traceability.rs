@@ -131,10 +131,10 @@ fn statuses_on(
             standard_status_changes::to_status,
             standard_status_changes::changed_at,
         ))
-        .load::<(StandardId, StandardStatus, chrono::NaiveDateTime)>(conn)?;
+        .load::<(StandardId, StandardStatus, crate::db::UtcTime)>(conn)?;
     let mut statuses = HashMap::new();
     for (id, status, changed_at) in changes {
-        if changed_at < end_of_day || !statuses.contains_key(&id) {
+        if changed_at.0 < end_of_day || !statuses.contains_key(&id) {
             statuses.insert(id, status);
         }
     }
