@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit_trail::{self, Change};
 use super::standards::CalibrationPoint;
-use super::{check_version, Ctx, Page, PageRequest};
+use super::{change_versioned, check_version, Ctx, Page, PageRequest};
 use crate::db::models::{
     CalibrationRecord, Instrument, PointStandard, Procedure, RecordVersion, WorkOrderItem,
 };
@@ -869,36 +869,34 @@ pub fn submit(
 ) -> AppResult<RecordView> {
     write_tx(conn, |conn| {
         let record = find(conn, id)?;
-        check_version(expected, record.version)?;
-        if !matches!(record.status, RecordStatus::Draft | RecordStatus::Returned) {
-            return Err(AppError::Conflict(format!(
-                "a {} record cannot be submitted",
-                record.status
-            )));
-        }
-        super::competence::require_for_record(
+        change_versioned(
             conn,
             ctx,
-            crate::domain::quality::AuthorizedFunction::PerformCalibration,
-            id,
-            record.current_version,
-            ctx.today(),
-        )?;
-        let updated = set_status(conn, ctx, &record, RecordStatus::Submitted, None)?;
-        let item = work_order_items::table
-            .find(record.item_id)
-            .first::<WorkOrderItem>(conn)?;
-        move_item(conn, ctx, &item, ItemStatus::AwaitingApproval)?;
-        audit_trail::record(
-            conn,
-            ctx,
-            Change {
-                action: "submit",
-                entity_type: "calibration_record",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&record),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            record,
+            expected,
+            "submit",
+            None,
+            |conn, record| {
+                if !matches!(record.status, RecordStatus::Draft | RecordStatus::Returned) {
+                    return Err(AppError::Conflict(format!(
+                        "a {} record cannot be submitted",
+                        record.status
+                    )));
+                }
+                super::competence::require_for_record(
+                    conn,
+                    ctx,
+                    crate::domain::quality::AuthorizedFunction::PerformCalibration,
+                    id,
+                    record.current_version,
+                    ctx.today(),
+                )?;
+                let updated = set_status(conn, ctx, record, RecordStatus::Submitted, None)?;
+                let item = work_order_items::table
+                    .find(record.item_id)
+                    .first::<WorkOrderItem>(conn)?;
+                move_item(conn, ctx, &item, ItemStatus::AwaitingApproval)?;
+                Ok(updated)
             },
         )?;
         Ok(())
@@ -920,28 +918,26 @@ pub fn return_record(
     }
     write_tx(conn, |conn| {
         let record = find(conn, id)?;
-        check_version(expected, record.version)?;
-        if record.status != RecordStatus::Submitted {
-            return Err(AppError::Conflict(format!(
-                "only a submitted record can be returned; this one is {}",
-                record.status
-            )));
-        }
-        let updated = set_status(conn, ctx, &record, RecordStatus::Returned, Some(reason))?;
-        let item = work_order_items::table
-            .find(record.item_id)
-            .first::<WorkOrderItem>(conn)?;
-        move_item(conn, ctx, &item, ItemStatus::InCalibration)?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: "return",
-                entity_type: "calibration_record",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&record),
-                after: audit_trail::snapshot(&updated),
-                reason: Some(reason),
+            record,
+            expected,
+            "return",
+            Some(reason),
+            |conn, record| {
+                if record.status != RecordStatus::Submitted {
+                    return Err(AppError::Conflict(format!(
+                        "only a submitted record can be returned; this one is {}",
+                        record.status
+                    )));
+                }
+                let updated = set_status(conn, ctx, record, RecordStatus::Returned, Some(reason))?;
+                let item = work_order_items::table
+                    .find(record.item_id)
+                    .first::<WorkOrderItem>(conn)?;
+                move_item(conn, ctx, &item, ItemStatus::InCalibration)?;
+                Ok(updated)
             },
         )?;
         Ok(())
@@ -965,69 +961,73 @@ pub fn approve(
     let signer_id = signer.id;
     write_tx(conn, |conn| {
         let record = find(conn, id)?;
-        check_version(expected, record.version)?;
-        if record.status != RecordStatus::Submitted {
-            return Err(AppError::Conflict(format!(
-                "only a submitted record can be approved; this one is {}",
-                record.status
-            )));
-        }
-        let version = find_version(conn, id, record.current_version)?;
-        // Four eyes: never the technician of the record, never the author of this version.
-        if signer_id == record.technician_id || signer_id == version.author_id {
-            return Err(AppError::Forbidden("you performed or wrote this record: another signatory must approve it (four-eyes rule)".into()));
-        }
-        super::competence::require_for_record(
+        change_versioned(
             conn,
             ctx,
-            crate::domain::quality::AuthorizedFunction::ReviewApprove,
-            id,
-            record.current_version,
-            ctx.today(),
-        )?;
-        let at = ctx.now();
-        diesel::update(calibration_record_versions::table.find(version.id))
-            .set((
-                calibration_record_versions::signed_by.eq(signer_id),
-                calibration_record_versions::signer_name.eq(&signer.name),
-                calibration_record_versions::signature_meaning.eq(SIGNATURE_MEANING),
-                calibration_record_versions::signed_at.eq(at),
-                calibration_record_versions::signed_sha256.eq(&version.sha256),
-            ))
-            .execute(conn)?;
-        let updated = set_status(conn, ctx, &record, RecordStatus::Approved, None)?;
-        let content: RecordContent =
-            serde_json::from_str(&version.content).map_err(AppError::internal)?;
-        let instrument = instruments::table
-            .find(record.instrument_id)
-            .first::<Instrument>(conn)?;
-        diesel::update(instruments::table.find(record.instrument_id))
-            .set((
-                instruments::last_calibrated_on.eq(version.calibrated_on),
-                instruments::last_verdict
-                    .eq(content.overall_verdict.map(|v| verdict_text(v).to_string())),
-                instruments::next_due_on.eq(crate::domain::intake::next_due(
-                    Some(version.calibrated_on),
-                    instrument.recalibration_interval_months,
-                )),
-            ))
-            .execute(conn)?;
-        let item = work_order_items::table
-            .find(record.item_id)
-            .first::<WorkOrderItem>(conn)?;
-        move_item(conn, ctx, &item, ItemStatus::Approved)?;
-        audit_trail::record(
-            conn,
-            ctx,
-            Change {
-                action: "approve",
-                entity_type: "calibration_record",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&record),
-                after: Some(
-                    serde_json::json!({ "record": updated, "signature": { "name": signer.name, "meaning": SIGNATURE_MEANING, "sha256": version.sha256, "version": version.record_version } }),
-                ),
-                ..Default::default()
+            record,
+            expected,
+            "approve",
+            None,
+            |conn, record| {
+                if record.status != RecordStatus::Submitted {
+                    return Err(AppError::Conflict(format!(
+                        "only a submitted record can be approved; this one is {}",
+                        record.status
+                    )));
+                }
+                let version = find_version(conn, id, record.current_version)?;
+                // Four eyes: never the technician of the record, never the author of this version.
+                if signer_id == record.technician_id || signer_id == version.author_id {
+                    return Err(AppError::Forbidden("you performed or wrote this record: another signatory must approve it (four-eyes rule)".into()));
+                }
+                super::competence::require_for_record(
+                    conn,
+                    ctx,
+                    crate::domain::quality::AuthorizedFunction::ReviewApprove,
+                    id,
+                    record.current_version,
+                    ctx.today(),
+                )?;
+                let at = ctx.now();
+                diesel::update(calibration_record_versions::table.find(version.id))
+                    .set((
+                        calibration_record_versions::signed_by.eq(signer_id),
+                        calibration_record_versions::signer_name.eq(&signer.name),
+                        calibration_record_versions::signature_meaning.eq(SIGNATURE_MEANING),
+                        calibration_record_versions::signed_at.eq(at),
+                        calibration_record_versions::signed_sha256.eq(&version.sha256),
+                    ))
+                    .execute(conn)?;
+                let updated = set_status(conn, ctx, record, RecordStatus::Approved, None)?;
+                let content: RecordContent =
+                    serde_json::from_str(&version.content).map_err(AppError::internal)?;
+                let instrument = instruments::table
+                    .find(record.instrument_id)
+                    .first::<Instrument>(conn)?;
+                diesel::update(instruments::table.find(record.instrument_id))
+                    .set((
+                        instruments::last_calibrated_on.eq(version.calibrated_on),
+                        instruments::last_verdict
+                            .eq(content.overall_verdict.map(|v| verdict_text(v).to_string())),
+                        instruments::next_due_on.eq(crate::domain::intake::next_due(
+                            Some(version.calibrated_on),
+                            instrument.recalibration_interval_months,
+                        )),
+                    ))
+                    .execute(conn)?;
+                let item = work_order_items::table
+                    .find(record.item_id)
+                    .first::<WorkOrderItem>(conn)?;
+                move_item(conn, ctx, &item, ItemStatus::Approved)?;
+                Ok(serde_json::json!({
+                    "record": updated,
+                    "signature": {
+                        "name": signer.name,
+                        "meaning": SIGNATURE_MEANING,
+                        "sha256": version.sha256,
+                        "version": version.record_version,
+                    },
+                }))
             },
         )?;
         Ok(())

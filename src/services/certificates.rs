@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::audit_trail::{self, Change};
 use super::auth::reauthenticate;
 use super::calibrations::{self, RecordContent};
-use super::{check_version, signing, Ctx, Page, PageRequest};
+use super::{change_versioned, check_version, signing, Ctx, Page, PageRequest};
 use crate::db::models::{
     CalibrationRecord, Certificate, CertificateFile, Customer, ExternalBody, Instrument,
     Laboratory, RecordVersion, StandardCalibration, User, WorkOrder, WorkOrderItem,
@@ -405,34 +405,32 @@ pub fn revoke(
     }
     write_tx(conn, |conn| {
         let old = find_visible(conn, ctx, id)?;
-        check_version(expected, old.version)?;
-        if old.status != CertificateStatus::Valid {
-            return Err(AppError::Conflict(format!(
-                "certificate {} is {}: only a valid certificate is revoked",
-                old.number, old.status
-            )));
-        }
-        let at = ctx.now();
-        let updated = diesel::update(certificates::table.find(id))
-            .set((
-                certificates::status.eq(CertificateStatus::Revoked),
-                certificates::revoked_at.eq(at),
-                certificates::revoked_by.eq(ctx.user_id),
-                certificates::revoke_reason.eq(reason),
-                certificates::version.eq(old.version + 1),
-                certificates::updated_at.eq(at),
-            ))
-            .get_result::<Certificate>(conn)?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: "revoke",
-                entity_type: "certificate",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&old),
-                after: audit_trail::snapshot(&updated),
-                reason: Some(reason),
+            old,
+            expected,
+            "revoke",
+            Some(reason),
+            |conn, old| {
+                if old.status != CertificateStatus::Valid {
+                    return Err(AppError::Conflict(format!(
+                        "certificate {} is {}: only a valid certificate is revoked",
+                        old.number, old.status
+                    )));
+                }
+                let at = ctx.now();
+                let updated = diesel::update(certificates::table.find(id))
+                    .set((
+                        certificates::status.eq(CertificateStatus::Revoked),
+                        certificates::revoked_at.eq(at),
+                        certificates::revoked_by.eq(ctx.user_id),
+                        certificates::revoke_reason.eq(reason),
+                        certificates::version.eq(old.version + 1),
+                        certificates::updated_at.eq(at),
+                    ))
+                    .get_result::<Certificate>(conn)?;
+                Ok(updated)
             },
         )?;
         Ok(())
@@ -479,7 +477,7 @@ fn create(
             version,
             signer,
             number: &number,
-            issued_at: issued_at,
+            issued_at,
             issued_on,
             replaces: replacement,
             verification_url: verification_url(&settings.public_url, &token),

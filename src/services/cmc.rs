@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, AuditFilter, Change};
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{AuditEvent, CmcChanges, CmcEntry};
 use crate::db::schema::{cmc_entries, quantities};
 use crate::db::{write_tx, CmcId, DbConn};
@@ -268,29 +268,27 @@ pub fn update(
     };
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        let updated = diesel::update(cmc_entries::table.find(id))
-            .set((
-                &changes,
-                cmc_entries::version.eq(before.version + 1),
-                cmc_entries::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<CmcEntry>(conn)?;
-        let mut errors = Vec::new();
-        check_entry(&updated, &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "update",
-                entity_type: "cmc",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            "update",
+            None,
+            |conn, before| {
+                let updated = diesel::update(cmc_entries::table.find(id))
+                    .set((
+                        &changes,
+                        cmc_entries::version.eq(before.version + 1),
+                        cmc_entries::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<CmcEntry>(conn)?;
+                let mut errors = Vec::new();
+                check_entry(&updated, &mut errors);
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
+                }
+                Ok(updated)
             },
         )?;
         Ok(updated)

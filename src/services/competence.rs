@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::{Authorization, Qualification};
 use crate::db::schema::{
     authorizations, calibration_record_versions, procedures, staff_qualifications, users,
@@ -314,33 +314,30 @@ pub fn revoke(
     }
     write_tx(conn, |conn| {
         let before = find_authorization(conn, id)?;
-        check_version(expected, before.version)?;
-        if before.revoked_at.is_some() {
-            return Err(AppError::Conflict(
-                "this authorization is already revoked".into(),
-            ));
-        }
-        let at = ctx.now();
-        diesel::update(authorizations::table.find(id))
-            .set((
-                authorizations::revoked_at.eq(at),
-                authorizations::revoked_by.eq(ctx.user_id),
-                authorizations::revoke_reason.eq(reason),
-                authorizations::version.eq(before.version + 1),
-                authorizations::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let after = find_authorization(conn, id)?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: "revoke",
-                entity_type: "authorization",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&after),
-                reason: Some(reason),
+            before,
+            expected,
+            "revoke",
+            Some(reason),
+            |conn, before| {
+                if before.revoked_at.is_some() {
+                    return Err(AppError::Conflict(
+                        "this authorization is already revoked".into(),
+                    ));
+                }
+                let at = ctx.now();
+                diesel::update(authorizations::table.find(id))
+                    .set((
+                        authorizations::revoked_at.eq(at),
+                        authorizations::revoked_by.eq(ctx.user_id),
+                        authorizations::revoke_reason.eq(reason),
+                        authorizations::version.eq(before.version + 1),
+                        authorizations::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                find_authorization(conn, id)
             },
         )?;
         Ok(())

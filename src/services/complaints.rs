@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::Complaint;
 use crate::db::schema::{complaints, customers, nonconformities, users};
 use crate::db::{take_sequence, write_tx, ComplaintId, CustomerId, DbConn, NonconformityId};
@@ -273,60 +273,57 @@ pub fn change_status(
     }
     write_tx(conn, |conn| {
         let before = find(conn, ctx, id)?;
-        check_version(expected, before.version)?;
-        check_move("complaint", COMPLAINT_MOVES, before.status, input.status)
-            .map_err(AppError::Conflict)?;
-        let at = ctx.now();
-        let target = complaints::table.find(id);
-        match input.status {
-            ComplaintStatus::Acknowledged => {
-                diesel::update(target)
-                    .set(complaints::acknowledged_at.eq(at))
-                    .execute(conn)?;
-            }
-            ComplaintStatus::Investigated => {
-                diesel::update(target)
-                    .set((
-                        complaints::investigation.eq(&text),
-                        complaints::investigated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-            }
-            ComplaintStatus::Answered => {
-                diesel::update(target)
-                    .set((complaints::answer.eq(&text), complaints::answered_at.eq(at)))
-                    .execute(conn)?;
-            }
-            ComplaintStatus::Closed => {
-                diesel::update(target)
-                    .set(complaints::closed_at.eq(at))
-                    .execute(conn)?;
-            }
-            ComplaintStatus::Received => {}
-        }
-        if let Some(nc) = input.nonconformity_id {
-            diesel::update(complaints::table.find(id))
-                .set(complaints::nonconformity_id.eq(nc))
-                .execute(conn)?;
-        }
-        diesel::update(complaints::table.find(id))
-            .set((
-                complaints::status.eq(input.status),
-                complaints::version.eq(before.version + 1),
-                complaints::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let after = find(conn, ctx, id)?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: input.status.as_str(),
-                entity_type: "complaint",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&after),
-                ..Default::default()
+            before,
+            expected,
+            input.status.as_str(),
+            None,
+            |conn, before| {
+                check_move("complaint", COMPLAINT_MOVES, before.status, input.status)
+                    .map_err(AppError::Conflict)?;
+                let at = ctx.now();
+                let target = complaints::table.find(id);
+                match input.status {
+                    ComplaintStatus::Acknowledged => {
+                        diesel::update(target)
+                            .set(complaints::acknowledged_at.eq(at))
+                            .execute(conn)?;
+                    }
+                    ComplaintStatus::Investigated => {
+                        diesel::update(target)
+                            .set((
+                                complaints::investigation.eq(&text),
+                                complaints::investigated_at.eq(at),
+                            ))
+                            .execute(conn)?;
+                    }
+                    ComplaintStatus::Answered => {
+                        diesel::update(target)
+                            .set((complaints::answer.eq(&text), complaints::answered_at.eq(at)))
+                            .execute(conn)?;
+                    }
+                    ComplaintStatus::Closed => {
+                        diesel::update(target)
+                            .set(complaints::closed_at.eq(at))
+                            .execute(conn)?;
+                    }
+                    ComplaintStatus::Received => {}
+                }
+                if let Some(nc) = input.nonconformity_id {
+                    diesel::update(complaints::table.find(id))
+                        .set(complaints::nonconformity_id.eq(nc))
+                        .execute(conn)?;
+                }
+                diesel::update(complaints::table.find(id))
+                    .set((
+                        complaints::status.eq(input.status),
+                        complaints::version.eq(before.version + 1),
+                        complaints::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                find(conn, ctx, id)
             },
         )?;
         Ok(())

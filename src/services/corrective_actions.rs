@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 pub use crate::db::quality_models::ActionStep;
 use crate::db::quality_models::CorrectiveAction;
 use crate::db::schema::{complaints, corrective_actions, findings, nonconformities, users};
@@ -264,29 +264,6 @@ pub fn create(
     get(conn, ctx, id)
 }
 
-fn save(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    before: &CorrectiveAction,
-    action: &str,
-    reason: Option<&str>,
-) -> AppResult<()> {
-    let after = find(conn, before.id)?;
-    audit_trail::record(
-        conn,
-        ctx,
-        Change {
-            action,
-            entity_type: "corrective_action",
-            entity_id: Some(before.id.to_string()),
-            before: audit_trail::snapshot(before),
-            after: audit_trail::snapshot(&after),
-            reason,
-        },
-    )?;
-    Ok(())
-}
-
 pub fn update(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -303,35 +280,45 @@ pub fn update(
     }
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        if before.status != CaStatus::Open {
-            return Err(AppError::Conflict(format!(
-                "this corrective action is {}: only an open one is edited",
-                before.status
-            )));
-        }
-        let actions = match &input.actions {
-            Some(a) => serde_json::to_string(a).map_err(AppError::internal)?,
-            None => before.actions.clone(),
-        };
-        let due = match &input.actions {
-            Some(a) => due_of(a, ctx.today()),
-            None => before.due_on,
-        };
-        let root_cause = match &input.root_cause {
-            Some(r) => optional_text(Some(r.clone())),
-            None => before.root_cause.clone(),
-        };
-        diesel::update(corrective_actions::table.find(id))
-            .set((
-                corrective_actions::root_cause.eq(root_cause),
-                corrective_actions::actions.eq(actions),
-                corrective_actions::due_on.eq(due),
-                corrective_actions::version.eq(before.version + 1),
-                corrective_actions::updated_at.eq(ctx.now()),
-            ))
-            .execute(conn)?;
-        save(conn, ctx, &before, "update", None)
+        change_versioned(
+            conn,
+            ctx,
+            before,
+            expected,
+            "update",
+            None,
+            |conn, before| {
+                if before.status != CaStatus::Open {
+                    return Err(AppError::Conflict(format!(
+                        "this corrective action is {}: only an open one is edited",
+                        before.status
+                    )));
+                }
+                let actions = match &input.actions {
+                    Some(a) => serde_json::to_string(a).map_err(AppError::internal)?,
+                    None => before.actions.clone(),
+                };
+                let due = match &input.actions {
+                    Some(a) => due_of(a, ctx.today()),
+                    None => before.due_on,
+                };
+                let root_cause = match &input.root_cause {
+                    Some(r) => optional_text(Some(r.clone())),
+                    None => before.root_cause.clone(),
+                };
+                diesel::update(corrective_actions::table.find(id))
+                    .set((
+                        corrective_actions::root_cause.eq(root_cause),
+                        corrective_actions::actions.eq(actions),
+                        corrective_actions::due_on.eq(due),
+                        corrective_actions::version.eq(before.version + 1),
+                        corrective_actions::updated_at.eq(ctx.now()),
+                    ))
+                    .execute(conn)?;
+                find(conn, before.id)
+            },
+        )?;
+        Ok(())
     })?;
     get(conn, ctx, id)
 }
@@ -345,42 +332,52 @@ pub fn implement(
 ) -> AppResult<CorrectiveActionView> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        check_move(
-            "corrective action",
-            CA_MOVES,
-            before.status,
-            CaStatus::Implemented,
-        )
-        .map_err(AppError::Conflict)?;
-        let steps: Vec<ActionStep> =
-            serde_json::from_str(&before.actions).map_err(AppError::internal)?;
-        let mut errors = Vec::new();
-        if before.root_cause.is_none() {
-            errors.push(FieldError::new(
-                "root_cause",
-                "record the root cause before implementing",
-            ));
-        }
-        for (i, s) in steps.iter().enumerate() {
-            if s.done_on.is_none() {
-                errors.push(FieldError::new(
-                    format!("actions[{i}].done_on"),
-                    "this action is not done yet",
-                ));
-            }
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        diesel::update(corrective_actions::table.find(id))
-            .set((
-                corrective_actions::status.eq(CaStatus::Implemented),
-                corrective_actions::version.eq(before.version + 1),
-                corrective_actions::updated_at.eq(ctx.now()),
-            ))
-            .execute(conn)?;
-        save(conn, ctx, &before, "implement", None)
+        change_versioned(
+            conn,
+            ctx,
+            before,
+            expected,
+            "implement",
+            None,
+            |conn, before| {
+                check_move(
+                    "corrective action",
+                    CA_MOVES,
+                    before.status,
+                    CaStatus::Implemented,
+                )
+                .map_err(AppError::Conflict)?;
+                let steps: Vec<ActionStep> =
+                    serde_json::from_str(&before.actions).map_err(AppError::internal)?;
+                let mut errors = Vec::new();
+                if before.root_cause.is_none() {
+                    errors.push(FieldError::new(
+                        "root_cause",
+                        "record the root cause before implementing",
+                    ));
+                }
+                for (i, s) in steps.iter().enumerate() {
+                    if s.done_on.is_none() {
+                        errors.push(FieldError::new(
+                            format!("actions[{i}].done_on"),
+                            "this action is not done yet",
+                        ));
+                    }
+                }
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(errors));
+                }
+                diesel::update(corrective_actions::table.find(id))
+                    .set((
+                        corrective_actions::status.eq(CaStatus::Implemented),
+                        corrective_actions::version.eq(before.version + 1),
+                        corrective_actions::updated_at.eq(ctx.now()),
+                    ))
+                    .execute(conn)?;
+                find(conn, before.id)
+            },
+        )?;
+        Ok(())
     })?;
     get(conn, ctx, id)
 }
@@ -407,21 +404,32 @@ pub fn review(
     };
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        check_move("corrective action", CA_MOVES, before.status, to).map_err(AppError::Conflict)?;
-        let at = ctx.now();
-        diesel::update(corrective_actions::table.find(id))
-            .set((
-                corrective_actions::status.eq(to),
-                corrective_actions::effectiveness_review.eq(&text),
-                corrective_actions::effective.eq(i32::from(input.effective)),
-                corrective_actions::reviewed_by.eq(ctx.user_id),
-                corrective_actions::reviewed_at.eq(at),
-                corrective_actions::version.eq(before.version + 1),
-                corrective_actions::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        save(conn, ctx, &before, "review_effectiveness", Some(&text))
+        change_versioned(
+            conn,
+            ctx,
+            before,
+            expected,
+            "review_effectiveness",
+            Some(&text),
+            |conn, before| {
+                check_move("corrective action", CA_MOVES, before.status, to)
+                    .map_err(AppError::Conflict)?;
+                let at = ctx.now();
+                diesel::update(corrective_actions::table.find(id))
+                    .set((
+                        corrective_actions::status.eq(to),
+                        corrective_actions::effectiveness_review.eq(&text),
+                        corrective_actions::effective.eq(i32::from(input.effective)),
+                        corrective_actions::reviewed_by.eq(ctx.user_id),
+                        corrective_actions::reviewed_at.eq(at),
+                        corrective_actions::version.eq(before.version + 1),
+                        corrective_actions::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                find(conn, before.id)
+            },
+        )?;
+        Ok(())
     })?;
     get(conn, ctx, id)
 }

@@ -4,7 +4,7 @@
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Customer, CustomerChanges};
 use crate::db::schema::customers;
 use crate::db::{lower, lower_opt, write_tx, CustomerId, DbConn};
@@ -281,28 +281,25 @@ pub fn update(
     }
     let updated = write_tx(conn, |conn| {
         let before = find(conn, ctx, id)?;
-        check_version(expected_version, before.version)?;
-        if let Some(tax_code) = &changes.tax_code {
-            ensure_tax_code_free(conn, tax_code.as_deref(), Some(id))?;
-        }
-        let updated = diesel::update(customers::table.find(id))
-            .filter(customers::version.eq(before.version))
-            .set((
-                &changes,
-                customers::version.eq(before.version + 1),
-                customers::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<Customer>(conn)?;
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "update",
-                entity_type: "customer",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            "update",
+            None,
+            |conn, before| {
+                if let Some(tax_code) = &changes.tax_code {
+                    ensure_tax_code_free(conn, tax_code.as_deref(), Some(id))?;
+                }
+                Ok(diesel::update(customers::table.find(id))
+                    .filter(customers::version.eq(before.version))
+                    .set((
+                        &changes,
+                        customers::version.eq(before.version + 1),
+                        customers::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<Customer>(conn)?)
             },
         )?;
         Ok(updated)
@@ -324,25 +321,22 @@ pub fn delete(
     }
     write_tx(conn, |conn| {
         let before = find(conn, ctx, id)?;
-        check_version(expected_version, before.version)?;
-        let updated = diesel::update(customers::table.find(id))
-            .set((
-                customers::deleted_at.eq(ctx.now()),
-                customers::deleted_by.eq(ctx.user_id),
-                customers::delete_reason.eq(reason),
-                customers::version.eq(before.version + 1),
-            ))
-            .get_result::<Customer>(conn)?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: "delete",
-                entity_type: "customer",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                reason: Some(reason),
+            before,
+            expected_version,
+            "delete",
+            Some(reason),
+            |conn, before| {
+                Ok(diesel::update(customers::table.find(id))
+                    .set((
+                        customers::deleted_at.eq(ctx.now()),
+                        customers::deleted_by.eq(ctx.user_id),
+                        customers::delete_reason.eq(reason),
+                        customers::version.eq(before.version + 1),
+                    ))
+                    .get_result::<Customer>(conn)?)
             },
         )?;
         Ok(())

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::Procedure;
 use crate::db::quality_models::ControlledDocument;
 use crate::db::schema::{controlled_documents, procedures};
@@ -252,70 +252,67 @@ pub fn approve(
 ) -> AppResult<DocumentView> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        if before.status != DocumentStatus::Draft {
-            return Err(AppError::Conflict(format!(
-                "this document version is {}: only a draft is approved",
-                before.status
-            )));
-        }
-        if ctx.user_id.is_some() && ctx.user_id == before.created_by {
-            // Review and approval by someone other than the author (§8.3.2 a).
-            return Err(AppError::Forbidden(
-                "you drafted this version: another quality manager must approve it".into(),
-            ));
-        }
-        let at = ctx.now();
-        let replaced: Vec<ControlledDocument> = controlled_documents::table
-            .filter(controlled_documents::code.eq(&before.code))
-            .filter(controlled_documents::status.eq(DocumentStatus::Approved))
-            .select(ControlledDocument::as_select())
-            .load(conn)?;
-        for old in &replaced {
-            diesel::update(controlled_documents::table.find(old.id))
-                .set((
-                    controlled_documents::status.eq(DocumentStatus::Obsolete),
-                    controlled_documents::obsolete_on.eq(input.effective_on),
-                    controlled_documents::obsolete_reason
-                        .eq(format!("replaced by version {}", before.doc_version)),
-                    controlled_documents::version.eq(old.version + 1),
-                    controlled_documents::updated_at.eq(at),
-                ))
-                .execute(conn)?;
-            audit_trail::record(
-                conn,
-                ctx,
-                Change {
-                    action: "obsolete",
-                    entity_type: "document",
-                    entity_id: Some(old.id.to_string()),
-                    before: audit_trail::snapshot(old),
-                    reason: Some("replaced by a new version"),
-                    ..Default::default()
-                },
-            )?;
-        }
-        diesel::update(controlled_documents::table.find(id))
-            .set((
-                controlled_documents::status.eq(DocumentStatus::Approved),
-                controlled_documents::effective_on.eq(input.effective_on),
-                controlled_documents::approved_by.eq(ctx.user_id),
-                controlled_documents::approved_at.eq(at),
-                controlled_documents::version.eq(before.version + 1),
-                controlled_documents::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let after = find(conn, id)?;
-        audit_trail::record(
+        let after = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "approve",
-                entity_type: "document",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&after),
-                ..Default::default()
+            before,
+            expected,
+            "approve",
+            None,
+            |conn, before| {
+                if before.status != DocumentStatus::Draft {
+                    return Err(AppError::Conflict(format!(
+                        "this document version is {}: only a draft is approved",
+                        before.status
+                    )));
+                }
+                if ctx.user_id.is_some() && ctx.user_id == before.created_by {
+                    // Review and approval by someone other than the author (§8.3.2 a).
+                    return Err(AppError::Forbidden(
+                        "you drafted this version: another quality manager must approve it".into(),
+                    ));
+                }
+                let at = ctx.now();
+                let replaced: Vec<ControlledDocument> = controlled_documents::table
+                    .filter(controlled_documents::code.eq(&before.code))
+                    .filter(controlled_documents::status.eq(DocumentStatus::Approved))
+                    .select(ControlledDocument::as_select())
+                    .load(conn)?;
+                for old in &replaced {
+                    diesel::update(controlled_documents::table.find(old.id))
+                        .set((
+                            controlled_documents::status.eq(DocumentStatus::Obsolete),
+                            controlled_documents::obsolete_on.eq(input.effective_on),
+                            controlled_documents::obsolete_reason
+                                .eq(format!("replaced by version {}", before.doc_version)),
+                            controlled_documents::version.eq(old.version + 1),
+                            controlled_documents::updated_at.eq(at),
+                        ))
+                        .execute(conn)?;
+                    audit_trail::record(
+                        conn,
+                        ctx,
+                        Change {
+                            action: "obsolete",
+                            entity_type: "document",
+                            entity_id: Some(old.id.to_string()),
+                            before: audit_trail::snapshot(old),
+                            reason: Some("replaced by a new version"),
+                            ..Default::default()
+                        },
+                    )?;
+                }
+                diesel::update(controlled_documents::table.find(id))
+                    .set((
+                        controlled_documents::status.eq(DocumentStatus::Approved),
+                        controlled_documents::effective_on.eq(input.effective_on),
+                        controlled_documents::approved_by.eq(ctx.user_id),
+                        controlled_documents::approved_at.eq(at),
+                        controlled_documents::version.eq(before.version + 1),
+                        controlled_documents::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                find(conn, id)
             },
         )?;
         Ok(of_document(after))
@@ -339,34 +336,31 @@ pub fn obsolete(
     }
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        if before.status != DocumentStatus::Approved {
-            return Err(AppError::Conflict(format!(
-                "this document version is {}: only an approved one is made obsolete",
-                before.status
-            )));
-        }
-        let at = ctx.now();
-        diesel::update(controlled_documents::table.find(id))
-            .set((
-                controlled_documents::status.eq(DocumentStatus::Obsolete),
-                controlled_documents::obsolete_on.eq(ctx.today()),
-                controlled_documents::obsolete_reason.eq(reason),
-                controlled_documents::version.eq(before.version + 1),
-                controlled_documents::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let after = find(conn, id)?;
-        audit_trail::record(
+        let after = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "obsolete",
-                entity_type: "document",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&after),
-                reason: Some(reason),
+            before,
+            expected,
+            "obsolete",
+            Some(reason),
+            |conn, before| {
+                if before.status != DocumentStatus::Approved {
+                    return Err(AppError::Conflict(format!(
+                        "this document version is {}: only an approved one is made obsolete",
+                        before.status
+                    )));
+                }
+                let at = ctx.now();
+                diesel::update(controlled_documents::table.find(id))
+                    .set((
+                        controlled_documents::status.eq(DocumentStatus::Obsolete),
+                        controlled_documents::obsolete_on.eq(ctx.today()),
+                        controlled_documents::obsolete_reason.eq(reason),
+                        controlled_documents::version.eq(before.version + 1),
+                        controlled_documents::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                find(conn, id)
             },
         )?;
         Ok(of_document(after))

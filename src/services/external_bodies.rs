@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{ExternalBody, ExternalBodyChanges};
 use crate::db::schema::external_bodies;
 use crate::db::{write_tx, DbConn, ExternalBodyId};
@@ -174,33 +174,30 @@ pub fn update(
     };
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        let kind = changes.kind.unwrap_or(before.kind);
-        let number = changes
-            .accreditation_number
-            .clone()
-            .unwrap_or(before.accreditation_number.clone());
-        check_accreditation(kind, number.as_deref(), &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::Validation(std::mem::take(&mut errors)));
-        }
-        let updated = diesel::update(external_bodies::table.find(id))
-            .set((
-                &changes,
-                external_bodies::version.eq(before.version + 1),
-                external_bodies::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<ExternalBody>(conn)?;
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "update",
-                entity_type: "external_body",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            "update",
+            None,
+            |conn, before| {
+                let kind = changes.kind.unwrap_or(before.kind);
+                let number = changes
+                    .accreditation_number
+                    .clone()
+                    .unwrap_or(before.accreditation_number.clone());
+                check_accreditation(kind, number.as_deref(), &mut errors);
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(std::mem::take(&mut errors)));
+                }
+                Ok(diesel::update(external_bodies::table.find(id))
+                    .set((
+                        &changes,
+                        external_bodies::version.eq(before.version + 1),
+                        external_bodies::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<ExternalBody>(conn)?)
             },
         )?;
         Ok(updated)

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, InstrumentChanges, ItemStatusEvent};
 use crate::db::schema::{
     certificates, customers, instruments, item_status_events, work_order_items, work_orders,
@@ -544,35 +544,33 @@ pub fn update(
     };
     let updated = write_tx(conn, |conn| {
         let before = find(conn, ctx, id)?;
-        check_version(expected_version, before.version)?;
-        let mut changes = changes;
-        if changes.recalibration_interval_months.is_some() {
-            let interval = changes.recalibration_interval_months.flatten();
-            changes.next_due_on = Some(next_due(before.last_calibrated_on, interval));
-        }
-        let updated = diesel::update(instruments::table.find(id))
-            .set((
-                &changes,
-                instruments::version.eq(before.version + 1),
-                instruments::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<Instrument>(conn)?;
-        let tolerance: Vec<ToleranceBand> =
-            serde_json::from_str(&updated.tolerance).unwrap_or_default();
-        check(&updated, &tolerance, "", ctx.today(), &mut errors);
-        if !errors.is_empty() {
-            return Err(AppError::Validation(std::mem::take(&mut errors)));
-        }
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "update",
-                entity_type: "instrument",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            "update",
+            None,
+            |conn, before| {
+                let mut changes = changes;
+                if changes.recalibration_interval_months.is_some() {
+                    let interval = changes.recalibration_interval_months.flatten();
+                    changes.next_due_on = Some(next_due(before.last_calibrated_on, interval));
+                }
+                let updated = diesel::update(instruments::table.find(id))
+                    .set((
+                        &changes,
+                        instruments::version.eq(before.version + 1),
+                        instruments::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<Instrument>(conn)?;
+                let tolerance: Vec<ToleranceBand> =
+                    serde_json::from_str(&updated.tolerance).unwrap_or_default();
+                check(&updated, &tolerance, "", ctx.today(), &mut errors);
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(std::mem::take(&mut errors)));
+                }
+                Ok(updated)
             },
         )?;
         Ok(updated)
@@ -594,31 +592,29 @@ pub fn delete(
     }
     write_tx(conn, |conn| {
         let before = find(conn, ctx, id)?;
-        check_version(expected_version, before.version)?;
-        if before.status.in_lab() {
-            return Err(AppError::Conflict(format!(
-                "the instrument is in the lab ({}); return it first",
-                before.status
-            )));
-        }
-        let updated = diesel::update(instruments::table.find(id))
-            .set((
-                instruments::deleted_at.eq(ctx.now()),
-                instruments::deleted_by.eq(ctx.user_id),
-                instruments::delete_reason.eq(reason),
-                instruments::version.eq(before.version + 1),
-            ))
-            .get_result::<Instrument>(conn)?;
-        audit_trail::record(
+        let _updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "delete",
-                entity_type: "instrument",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                reason: Some(reason),
+            before,
+            expected_version,
+            "delete",
+            Some(reason),
+            |conn, before| {
+                if before.status.in_lab() {
+                    return Err(AppError::Conflict(format!(
+                        "the instrument is in the lab ({}); return it first",
+                        before.status
+                    )));
+                }
+                let updated = diesel::update(instruments::table.find(id))
+                    .set((
+                        instruments::deleted_at.eq(ctx.now()),
+                        instruments::deleted_by.eq(ctx.user_id),
+                        instruments::delete_reason.eq(reason),
+                        instruments::version.eq(before.version + 1),
+                    ))
+                    .get_result::<Instrument>(conn)?;
+                Ok(updated)
             },
         )?;
         Ok(())

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::{Finding, InternalAudit, ManagementReview};
 use crate::db::schema::{findings, internal_audits, management_reviews, users};
 use crate::db::{
@@ -315,49 +315,51 @@ pub fn move_audit(
 ) -> AppResult<AuditView> {
     write_tx(conn, |conn| {
         let before = find_audit(conn, id)?;
-        check_version(expected, before.version)?;
-        check_move("internal audit", AUDIT_MOVES, before.status, to).map_err(AppError::Conflict)?;
-        if let Some(p) = &performed {
-            let mut errors = Vec::new();
-            let summary = required_text("summary", &p.summary, &mut errors);
-            if p.performed_on > ctx.today() {
-                errors.push(FieldError::new("performed_on", "must not be in the future"));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            diesel::update(internal_audits::table.find(id))
-                .set((
-                    internal_audits::performed_on.eq(p.performed_on),
-                    internal_audits::summary.eq(summary),
-                ))
-                .execute(conn)?;
-        }
-        if to == AuditStatus::Closed {
-            let open = open_findings(conn, Parent::Audit(id))?;
-            if open > 0 {
-                return Err(AppError::Conflict(format!(
-                    "{open} finding(s) are still open: close them first"
-                )));
-            }
-        }
-        diesel::update(internal_audits::table.find(id))
-            .set((
-                internal_audits::status.eq(to),
-                internal_audits::version.eq(before.version + 1),
-                internal_audits::updated_at.eq(ctx.now()),
-            ))
-            .execute(conn)?;
-        let after = find_audit(conn, id)?;
-        record(
+        change_versioned(
             conn,
             ctx,
+            before,
+            expected,
             to.as_str(),
-            "internal_audit",
-            id.to_string(),
-            audit_trail::snapshot(&before),
-            audit_trail::snapshot(&after),
-        )
+            None,
+            |conn, before| {
+                check_move("internal audit", AUDIT_MOVES, before.status, to)
+                    .map_err(AppError::Conflict)?;
+                if let Some(p) = &performed {
+                    let mut errors = Vec::new();
+                    let summary = required_text("summary", &p.summary, &mut errors);
+                    if p.performed_on > ctx.today() {
+                        errors.push(FieldError::new("performed_on", "must not be in the future"));
+                    }
+                    if !errors.is_empty() {
+                        return Err(AppError::Validation(errors));
+                    }
+                    diesel::update(internal_audits::table.find(id))
+                        .set((
+                            internal_audits::performed_on.eq(p.performed_on),
+                            internal_audits::summary.eq(summary),
+                        ))
+                        .execute(conn)?;
+                }
+                if to == AuditStatus::Closed {
+                    let open = open_findings(conn, Parent::Audit(id))?;
+                    if open > 0 {
+                        return Err(AppError::Conflict(format!(
+                            "{open} finding(s) are still open: close them first"
+                        )));
+                    }
+                }
+                diesel::update(internal_audits::table.find(id))
+                    .set((
+                        internal_audits::status.eq(to),
+                        internal_audits::version.eq(before.version + 1),
+                        internal_audits::updated_at.eq(ctx.now()),
+                    ))
+                    .execute(conn)?;
+                find_audit(conn, id)
+            },
+        )?;
+        Ok(())
     })?;
     get_audit(conn, ctx, id)
 }
@@ -456,54 +458,55 @@ pub fn move_review(
 ) -> AppResult<ReviewView> {
     write_tx(conn, |conn| {
         let before = find_review(conn, id)?;
-        check_version(expected, before.version)?;
-        check_move("management review", REVIEW_MOVES, before.status, to)
-            .map_err(AppError::Conflict)?;
-        if let Some(h) = &held {
-            let mut errors = Vec::new();
-            let attendees = required_text("attendees", &h.attendees, &mut errors);
-            let inputs = required_text("inputs", &h.inputs, &mut errors);
-            let outputs = required_text("outputs", &h.outputs, &mut errors);
-            if h.held_on > ctx.today() {
-                errors.push(FieldError::new("held_on", "must not be in the future"));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            diesel::update(management_reviews::table.find(id))
-                .set((
-                    management_reviews::held_on.eq(h.held_on),
-                    management_reviews::attendees.eq(attendees),
-                    management_reviews::inputs.eq(inputs),
-                    management_reviews::outputs.eq(outputs),
-                ))
-                .execute(conn)?;
-        }
-        if to == ReviewStatus::Closed {
-            let open = open_findings(conn, Parent::Review(id))?;
-            if open > 0 {
-                return Err(AppError::Conflict(format!(
-                    "{open} action(s) are still open: close them first"
-                )));
-            }
-        }
-        diesel::update(management_reviews::table.find(id))
-            .set((
-                management_reviews::status.eq(to),
-                management_reviews::version.eq(before.version + 1),
-                management_reviews::updated_at.eq(ctx.now()),
-            ))
-            .execute(conn)?;
-        let after = find_review(conn, id)?;
-        record(
+        change_versioned(
             conn,
             ctx,
+            before,
+            expected,
             to.as_str(),
-            "management_review",
-            id.to_string(),
-            audit_trail::snapshot(&before),
-            audit_trail::snapshot(&after),
-        )
+            None,
+            |conn, before| {
+                check_move("management review", REVIEW_MOVES, before.status, to)
+                    .map_err(AppError::Conflict)?;
+                if let Some(h) = &held {
+                    let mut errors = Vec::new();
+                    let attendees = required_text("attendees", &h.attendees, &mut errors);
+                    let inputs = required_text("inputs", &h.inputs, &mut errors);
+                    let outputs = required_text("outputs", &h.outputs, &mut errors);
+                    if h.held_on > ctx.today() {
+                        errors.push(FieldError::new("held_on", "must not be in the future"));
+                    }
+                    if !errors.is_empty() {
+                        return Err(AppError::Validation(errors));
+                    }
+                    diesel::update(management_reviews::table.find(id))
+                        .set((
+                            management_reviews::held_on.eq(h.held_on),
+                            management_reviews::attendees.eq(attendees),
+                            management_reviews::inputs.eq(inputs),
+                            management_reviews::outputs.eq(outputs),
+                        ))
+                        .execute(conn)?;
+                }
+                if to == ReviewStatus::Closed {
+                    let open = open_findings(conn, Parent::Review(id))?;
+                    if open > 0 {
+                        return Err(AppError::Conflict(format!(
+                            "{open} action(s) are still open: close them first"
+                        )));
+                    }
+                }
+                diesel::update(management_reviews::table.find(id))
+                    .set((
+                        management_reviews::status.eq(to),
+                        management_reviews::version.eq(before.version + 1),
+                        management_reviews::updated_at.eq(ctx.now()),
+                    ))
+                    .execute(conn)?;
+                find_review(conn, id)
+            },
+        )?;
+        Ok(())
     })?;
     get_review(conn, ctx, id)
 }
@@ -606,38 +609,40 @@ pub fn close_finding(
             .first(conn)
             .optional()?
             .ok_or(AppError::NotFound("finding"))?;
-        check_version(expected, before.version)?;
-        if before.status == FindingStatus::Closed {
-            return Err(AppError::Conflict("this finding is already closed".into()));
-        }
-        if before.kind == FindingKind::Nonconformity && before.corrective_action_id.is_none() {
-            return Err(AppError::Conflict(
-                "a nonconformity finding is closed after its corrective action is raised \
-                 (POST /api/v1/corrective-actions with source audit_finding)"
-                    .into(),
-            ));
-        }
-        let at = ctx.now();
-        diesel::update(findings::table.find(id))
-            .set((
-                findings::status.eq(FindingStatus::Closed),
-                findings::closed_at.eq(at),
-                findings::version.eq(before.version + 1),
-                findings::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let after: Finding = findings::table
-            .find(id)
-            .select(Finding::as_select())
-            .first(conn)?;
-        record(
+        let after = change_versioned(
             conn,
             ctx,
+            before,
+            expected,
             "close",
-            "finding",
-            id.to_string(),
-            audit_trail::snapshot(&before),
-            audit_trail::snapshot(&after),
+            None,
+            |conn, before| {
+                if before.status == FindingStatus::Closed {
+                    return Err(AppError::Conflict("this finding is already closed".into()));
+                }
+                if before.kind == FindingKind::Nonconformity
+                    && before.corrective_action_id.is_none()
+                {
+                    return Err(AppError::Conflict(
+                        "a nonconformity finding is closed after its corrective action is raised \
+                     (POST /api/v1/corrective-actions with source audit_finding)"
+                            .into(),
+                    ));
+                }
+                let at = ctx.now();
+                diesel::update(findings::table.find(id))
+                    .set((
+                        findings::status.eq(FindingStatus::Closed),
+                        findings::closed_at.eq(at),
+                        findings::version.eq(before.version + 1),
+                        findings::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                Ok(findings::table
+                    .find(id)
+                    .select(Finding::as_select())
+                    .first(conn)?)
+            },
         )?;
         Ok(finding_view(after, ctx.today()))
     })

@@ -3,8 +3,7 @@
 
 use diesel::prelude::*;
 
-use super::audit_trail::{self, Change};
-use super::{check_version, required_text, Ctx};
+use super::{change_versioned, required_text, Ctx};
 use crate::db::models::{Laboratory, LaboratoryChanges, NewLaboratory};
 use crate::db::schema::laboratory;
 use crate::db::{write_tx, DbConn};
@@ -160,24 +159,22 @@ fn apply(
 ) -> AppResult<Laboratory> {
     write_tx(conn, |conn| {
         let before = load(conn)?;
-        check_version(expected_version, before.version)?;
-        let updated = diesel::update(laboratory::table.find(1))
-            .set((
-                &changes,
-                laboratory::version.eq(before.version + 1),
-                laboratory::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<Laboratory>(conn)?;
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action,
-                entity_type: "laboratory",
-                entity_id: Some("1".into()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            action,
+            None,
+            |conn, before| {
+                let updated = diesel::update(laboratory::table.find(1))
+                    .set((
+                        &changes,
+                        laboratory::version.eq(before.version + 1),
+                        laboratory::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<Laboratory>(conn)?;
+                Ok(updated)
             },
         )?;
         Ok(updated)

@@ -166,6 +166,83 @@ pub fn check_version(expected: Option<i32>, current: i32) -> AppResult<()> {
     }
 }
 
+/// A stored record that carries a version for `If-Match` and is named in the audit trail.
+pub trait Versioned: serde::Serialize {
+    /// The entity type its audit events name.
+    const ENTITY: &'static str;
+    fn entity_id(&self) -> String;
+    fn version(&self) -> i32;
+}
+
+macro_rules! versioned {
+    ($($row:ty: $entity:literal),* $(,)?) => {$(
+        impl Versioned for $row {
+            const ENTITY: &'static str = $entity;
+            fn entity_id(&self) -> String {
+                self.id.to_string()
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+    )*};
+}
+
+versioned!(
+    crate::db::models::Laboratory: "laboratory",
+    crate::db::models::User: "user",
+    crate::db::models::Customer: "customer",
+    crate::db::models::ExternalBody: "external_body",
+    crate::db::models::Standard: "standard",
+    crate::db::models::CmcEntry: "cmc",
+    crate::db::models::Instrument: "instrument",
+    crate::db::models::WorkOrder: "work_order",
+    crate::db::models::WorkOrderItem: "work_order_item",
+    crate::db::models::Procedure: "procedure",
+    crate::db::models::CalibrationRecord: "calibration_record",
+    crate::db::models::Certificate: "certificate",
+    crate::db::quality_models::Authorization: "authorization",
+    crate::db::quality_models::Nonconformity: "nonconformity",
+    crate::db::quality_models::CorrectiveAction: "corrective_action",
+    crate::db::quality_models::Complaint: "complaint",
+    crate::db::quality_models::ProficiencyTest: "proficiency_test",
+    crate::db::quality_models::InternalAudit: "internal_audit",
+    crate::db::quality_models::ManagementReview: "management_review",
+    crate::db::quality_models::Finding: "finding",
+    crate::db::quality_models::ControlledDocument: "document",
+);
+
+/// The one path of every update, state move and logical delete of a versioned record, inside the
+/// caller's transaction: the `If-Match` version checked against the stored row, the change
+/// applied (`apply` bumps the version and returns what the audit event records as after: the row
+/// as it is after, or the row with what the step added), and one audit event with the row before
+/// and that after.
+pub fn change_versioned<T: Versioned, A: serde::Serialize>(
+    conn: &mut crate::db::DbConn,
+    ctx: &Ctx,
+    before: T,
+    expected: Option<i32>,
+    action: &str,
+    reason: Option<&str>,
+    apply: impl FnOnce(&mut crate::db::DbConn, &T) -> AppResult<A>,
+) -> AppResult<A> {
+    check_version(expected, before.version())?;
+    let after = apply(conn, &before)?;
+    audit_trail::record(
+        conn,
+        ctx,
+        audit_trail::Change {
+            action,
+            entity_type: T::ENTITY,
+            entity_id: Some(before.entity_id()),
+            before: audit_trail::snapshot(&before),
+            after: audit_trail::snapshot(&after),
+            reason,
+        },
+    )?;
+    Ok(after)
+}
+
 /// An optional text field: trimmed, and empty means absent.
 pub fn optional_text(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
-use super::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 pub use crate::db::quality_models::{
     Affected, AffectedCertificate, AffectedCustomer, AffectedRecord, AffectedStandardCalibration,
 };
@@ -525,30 +525,22 @@ fn change(
 ) -> AppResult<NonconformityView> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        check_move("nonconformity", NC_MOVES, before.status, to).map_err(AppError::Conflict)?;
-        apply(conn, &before)?;
-        let at = ctx.now();
-        diesel::update(nonconformities::table.find(id))
-            .set((
-                nonconformities::status.eq(to),
-                nonconformities::version.eq(before.version + 1),
-                nonconformities::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let after = find(conn, id)?;
-        audit_trail::record(
-            conn,
-            ctx,
-            Change {
-                action,
-                entity_type: "nonconformity",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&after),
-                ..Default::default()
-            },
-        )?;
+        let _after =
+            change_versioned(conn, ctx, before, expected, action, None, |conn, before| {
+                check_move("nonconformity", NC_MOVES, before.status, to)
+                    .map_err(AppError::Conflict)?;
+                apply(conn, before)?;
+                let at = ctx.now();
+                diesel::update(nonconformities::table.find(id))
+                    .set((
+                        nonconformities::status.eq(to),
+                        nonconformities::version.eq(before.version + 1),
+                        nonconformities::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                let after = find(conn, id)?;
+                Ok(after)
+            })?;
         Ok(())
     })?;
     get(conn, id)

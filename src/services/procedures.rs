@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, required_text, Ctx, Page, PageRequest};
 use crate::db::models::Procedure;
 use crate::db::schema::procedures;
 use crate::db::{write_tx, DbConn, ProcedureId};
@@ -226,32 +226,29 @@ pub fn update(
         .map_err(AppError::internal)?;
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        if before.status != ProcedureStatus::Draft {
-            return Err(AppError::Conflict(format!(
-                "version {} is {}; changes go into a new version",
-                before.procedure_version, before.status
-            )));
-        }
-        let updated = diesel::update(procedures::table.find(id))
-            .set((
-                title.map(|t| procedures::title.eq(t)),
-                input.effective_on.map(|d| procedures::effective_on.eq(d)),
-                template.map(|t| procedures::template.eq(t)),
-                procedures::version.eq(before.version + 1),
-                procedures::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<Procedure>(conn)?;
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "update",
-                entity_type: "procedure",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            "update",
+            None,
+            |conn, before| {
+                if before.status != ProcedureStatus::Draft {
+                    return Err(AppError::Conflict(format!(
+                        "version {} is {}; changes go into a new version",
+                        before.procedure_version, before.status
+                    )));
+                }
+                Ok(diesel::update(procedures::table.find(id))
+                    .set((
+                        title.map(|t| procedures::title.eq(t)),
+                        input.effective_on.map(|d| procedures::effective_on.eq(d)),
+                        template.map(|t| procedures::template.eq(t)),
+                        procedures::version.eq(before.version + 1),
+                        procedures::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<Procedure>(conn)?)
             },
         )?;
         Ok(updated)
@@ -268,44 +265,46 @@ pub fn approve(
 ) -> AppResult<ProcedureView> {
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        if before.status != ProcedureStatus::Draft {
-            return Err(AppError::Conflict(format!(
-                "only a draft can be approved; this version is {}",
-                before.status
-            )));
-        }
-        let at = ctx.now();
-        let superseded = diesel::update(procedures::table)
+        let superseded: i64 = procedures::table
             .filter(procedures::code.eq(&before.code))
             .filter(procedures::status.eq(ProcedureStatus::Approved))
-            .set((
-                procedures::status.eq(ProcedureStatus::Withdrawn),
-                procedures::version.eq(procedures::version + 1),
-                procedures::updated_at.eq(at),
-            ))
-            .execute(conn)?;
-        let updated = diesel::update(procedures::table.find(id))
-            .set((
-                procedures::status.eq(ProcedureStatus::Approved),
-                procedures::approved_by.eq(ctx.user_id),
-                procedures::approved_at.eq(at),
-                procedures::version.eq(before.version + 1),
-                procedures::updated_at.eq(at),
-            ))
-            .get_result::<Procedure>(conn)?;
+            .count()
+            .get_result(conn)?;
         let reason = (superseded > 0)
             .then(|| format!("supersedes the earlier approved version of {}", before.code));
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "approve",
-                entity_type: "procedure",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                reason: reason.as_deref(),
+            before,
+            expected_version,
+            "approve",
+            reason.as_deref(),
+            |conn, before| {
+                if before.status != ProcedureStatus::Draft {
+                    return Err(AppError::Conflict(format!(
+                        "only a draft can be approved; this version is {}",
+                        before.status
+                    )));
+                }
+                let at = ctx.now();
+                diesel::update(procedures::table)
+                    .filter(procedures::code.eq(&before.code))
+                    .filter(procedures::status.eq(ProcedureStatus::Approved))
+                    .set((
+                        procedures::status.eq(ProcedureStatus::Withdrawn),
+                        procedures::version.eq(procedures::version + 1),
+                        procedures::updated_at.eq(at),
+                    ))
+                    .execute(conn)?;
+                Ok(diesel::update(procedures::table.find(id))
+                    .set((
+                        procedures::status.eq(ProcedureStatus::Approved),
+                        procedures::approved_by.eq(ctx.user_id),
+                        procedures::approved_at.eq(at),
+                        procedures::version.eq(before.version + 1),
+                        procedures::updated_at.eq(at),
+                    ))
+                    .get_result::<Procedure>(conn)?)
             },
         )?;
         Ok(updated)
@@ -326,27 +325,24 @@ pub fn withdraw(
     }
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        if before.status == ProcedureStatus::Withdrawn {
-            return Err(AppError::Conflict("already withdrawn".into()));
-        }
-        let updated = diesel::update(procedures::table.find(id))
-            .set((
-                procedures::status.eq(ProcedureStatus::Withdrawn),
-                procedures::version.eq(before.version + 1),
-                procedures::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<Procedure>(conn)?;
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "withdraw",
-                entity_type: "procedure",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                reason: Some(reason),
+            before,
+            expected_version,
+            "withdraw",
+            Some(reason),
+            |conn, before| {
+                if before.status == ProcedureStatus::Withdrawn {
+                    return Err(AppError::Conflict("already withdrawn".into()));
+                }
+                Ok(diesel::update(procedures::table.find(id))
+                    .set((
+                        procedures::status.eq(ProcedureStatus::Withdrawn),
+                        procedures::version.eq(before.version + 1),
+                        procedures::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<Procedure>(conn)?)
             },
         )?;
         Ok(updated)

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use super::audit_trail::{self, Change};
 use super::cmc::quantity_exists;
 use super::nonconformities::{self, Affected, NewNc};
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::ProficiencyTest;
 use crate::db::schema::proficiency_tests;
 use crate::db::{write_tx, DbConn, ProficiencyTestId};
@@ -202,72 +202,70 @@ pub fn report(
     let satisfactory = is_satisfactory(en);
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected, before.version)?;
-        if before.status != PtStatus::Planned {
-            return Err(AppError::Conflict(
-                "the result of this participation is already reported".into(),
-            ));
-        }
-        let nc = if satisfactory {
-            None
-        } else {
-            Some(
-                nonconformities::raise(
-                    conn,
-                    ctx,
-                    NewNc {
-                        source: NcSource::ProficiencyTest,
-                        source_id: Some(id.to_string()),
-                        standard_id: None,
-                        automatic: true,
-                        title: format!(
-                            "Unsatisfactory proficiency result: {} round {}",
-                            before.scheme, before.round
-                        ),
-                        description: format!(
-                            "{} ({}), item {}: lab {} ± {} {unit}, assigned {} ± {} {unit}, En = {en:.2} (|En| > 1).",
-                            before.scheme,
-                            before.provider,
-                            before.item,
-                            input.lab_result,
-                            input.lab_uncertainty,
-                            input.assigned_value,
-                            input.assigned_uncertainty
-                        ),
-                        affected: Affected::default(),
-                        raised_on: input.reported_on,
-                    },
-                )?
-                .id,
-            )
-        };
-        diesel::update(proficiency_tests::table.find(id))
-            .set((
-                proficiency_tests::status.eq(PtStatus::Reported),
-                proficiency_tests::unit.eq(&unit),
-                proficiency_tests::assigned_value.eq(input.assigned_value.to_string()),
-                proficiency_tests::assigned_uncertainty.eq(input.assigned_uncertainty.to_string()),
-                proficiency_tests::lab_result.eq(input.lab_result.to_string()),
-                proficiency_tests::lab_uncertainty.eq(input.lab_uncertainty.to_string()),
-                proficiency_tests::en.eq(en),
-                proficiency_tests::satisfactory.eq(i32::from(satisfactory)),
-                proficiency_tests::reported_on.eq(input.reported_on),
-                proficiency_tests::nonconformity_id.eq(nc),
-                proficiency_tests::version.eq(before.version + 1),
-                proficiency_tests::updated_at.eq(ctx.now()),
-            ))
-            .execute(conn)?;
-        let after = find(conn, id)?;
-        audit_trail::record(
+        let after = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "report_result",
-                entity_type: "proficiency_test",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&after),
-                ..Default::default()
+            before,
+            expected,
+            "report_result",
+            None,
+            |conn, before| {
+                if before.status != PtStatus::Planned {
+                    return Err(AppError::Conflict(
+                        "the result of this participation is already reported".into(),
+                    ));
+                }
+                let nc = if satisfactory {
+                    None
+                } else {
+                    Some(
+                    nonconformities::raise(
+                        conn,
+                        ctx,
+                        NewNc {
+                            source: NcSource::ProficiencyTest,
+                            source_id: Some(id.to_string()),
+                            standard_id: None,
+                            automatic: true,
+                            title: format!(
+                                "Unsatisfactory proficiency result: {} round {}",
+                                before.scheme, before.round
+                            ),
+                            description: format!(
+                                "{} ({}), item {}: lab {} ± {} {unit}, assigned {} ± {} {unit}, En = {en:.2} (|En| > 1).",
+                                before.scheme,
+                                before.provider,
+                                before.item,
+                                input.lab_result,
+                                input.lab_uncertainty,
+                                input.assigned_value,
+                                input.assigned_uncertainty
+                            ),
+                            affected: Affected::default(),
+                            raised_on: input.reported_on,
+                        },
+                    )?
+                    .id,
+                )
+                };
+                diesel::update(proficiency_tests::table.find(id))
+                    .set((
+                        proficiency_tests::status.eq(PtStatus::Reported),
+                        proficiency_tests::unit.eq(&unit),
+                        proficiency_tests::assigned_value.eq(input.assigned_value.to_string()),
+                        proficiency_tests::assigned_uncertainty
+                            .eq(input.assigned_uncertainty.to_string()),
+                        proficiency_tests::lab_result.eq(input.lab_result.to_string()),
+                        proficiency_tests::lab_uncertainty.eq(input.lab_uncertainty.to_string()),
+                        proficiency_tests::en.eq(en),
+                        proficiency_tests::satisfactory.eq(i32::from(satisfactory)),
+                        proficiency_tests::reported_on.eq(input.reported_on),
+                        proficiency_tests::nonconformity_id.eq(nc),
+                        proficiency_tests::version.eq(before.version + 1),
+                        proficiency_tests::updated_at.eq(ctx.now()),
+                    ))
+                    .execute(conn)?;
+                find(conn, id)
             },
         )?;
         Ok(after)

@@ -62,8 +62,8 @@ pub fn public_keys(conn: &mut DbConn) -> AppResult<Vec<PublicKey>> {
                 id,
                 algorithm,
                 public_key,
-                created_at: created_at,
-                retired_at: retired_at,
+                created_at,
+                retired_at,
             },
         )
         .collect())

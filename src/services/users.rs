@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::auth::{check_password_policy, hash_password};
-use super::{check_version, required_text, Ctx, Page, PageRequest};
+use super::{change_versioned, required_text, Ctx, Page, PageRequest};
 use crate::db::models::{User, UserChanges};
 use crate::db::schema::{refresh_tokens, users};
 use crate::db::{write_tx, CustomerId, DbConn, UserId};
@@ -230,46 +230,43 @@ pub fn update(
     let password_hash = input.password.as_deref().map(hash_password).transpose()?;
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        if let Some(email) = &changes.email {
-            ensure_email_free(conn, email, Some(id))?;
-        }
-        if before.role == Role::Admin && role != Role::Admin {
-            ensure_another_admin(conn, id)?;
-        }
-        let at = ctx.now();
-        let updated = diesel::update(users::table.find(id))
-            .set((
-                &changes,
-                users::version.eq(before.version + 1),
-                users::updated_at.eq(at),
-            ))
-            .get_result::<User>(conn)?;
-        if let Some(hash) = &password_hash {
-            diesel::update(users::table.find(id))
-                .set(users::password_hash.eq(hash))
-                .execute(conn)?;
-        }
-        if password_hash.is_some() || before.role != updated.role {
-            end_sessions(conn, ctx, id)?;
-        }
-        audit_trail::record(
+        let action = if password_hash.is_some() {
+            "update_and_reset_password"
+        } else {
+            "update"
+        };
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: if password_hash.is_some() {
-                    "update_and_reset_password"
-                } else {
-                    "update"
-                },
-                entity_type: "user",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            action,
+            None,
+            |conn, before| {
+                if let Some(email) = &changes.email {
+                    ensure_email_free(conn, email, Some(id))?;
+                }
+                if before.role == Role::Admin && role != Role::Admin {
+                    ensure_another_admin(conn, id)?;
+                }
+                let updated = diesel::update(users::table.find(id))
+                    .set((
+                        &changes,
+                        users::version.eq(before.version + 1),
+                        users::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<User>(conn)?;
+                if let Some(hash) = &password_hash {
+                    diesel::update(users::table.find(id))
+                        .set(users::password_hash.eq(hash))
+                        .execute(conn)?;
+                }
+                if password_hash.is_some() || before.role != updated.role {
+                    end_sessions(conn, ctx, id)?;
+                }
+                Ok(updated)
             },
-        )?;
-        Ok(updated)
+        )
     })?;
     Ok(updated.into())
 }
@@ -312,29 +309,27 @@ pub fn delete(
     }
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        if before.role == Role::Admin {
-            ensure_another_admin(conn, id)?;
-        }
-        let updated = diesel::update(users::table.find(id))
-            .set((
-                users::deleted_at.eq(ctx.now()),
-                users::deleted_by.eq(ctx.user_id),
-                users::delete_reason.eq(reason),
-                users::version.eq(before.version + 1),
-            ))
-            .get_result::<User>(conn)?;
-        end_sessions(conn, ctx, id)?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: "delete",
-                entity_type: "user",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                reason: Some(reason),
+            before,
+            expected_version,
+            "delete",
+            Some(reason),
+            |conn, before| {
+                if before.role == Role::Admin {
+                    ensure_another_admin(conn, id)?;
+                }
+                let updated = diesel::update(users::table.find(id))
+                    .set((
+                        users::deleted_at.eq(ctx.now()),
+                        users::deleted_by.eq(ctx.user_id),
+                        users::delete_reason.eq(reason),
+                        users::version.eq(before.version + 1),
+                    ))
+                    .get_result::<User>(conn)?;
+                end_sessions(conn, ctx, id)?;
+                Ok(updated)
             },
         )?;
         Ok(())

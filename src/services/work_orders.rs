@@ -8,7 +8,7 @@ use diesel::prelude::*;
 
 use super::audit_trail::{self, Change};
 use super::instruments::{self, CreateInstrument};
-use super::{optional_text, Ctx, Page, PageRequest};
+use super::{change_versioned, optional_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, ItemStatusEvent, WorkOrder, WorkOrderItem};
 use crate::db::schema::{
     customers, instruments as instruments_table, item_status_events, users, work_order_items,
@@ -352,7 +352,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
             id: WorkOrderId::new(),
             number: format!("WO{year}-{seq:05}"),
             customer_id: customer,
-            received_at: input.received_at.map(UtcTime::from).unwrap_or(at),
+            received_at: input.received_at.unwrap_or(at),
             received_by: ctx.user_id,
             delivered_by: optional_text(input.delivered_by),
             promised_on: input.promised_on,
@@ -474,82 +474,82 @@ pub fn change_item_status(
             .first::<WorkOrderItem>(conn)
             .optional()?
             .ok_or(AppError::NotFound("work order item"))?;
-        super::check_version(expected_version, item.version)?;
-        let from = item.status;
-        let to = input.status;
-        let allowed = |next: ItemStatus| match (from, item.status_before_hold) {
-            // Off hold, an item goes back to where it was, or is cancelled.
-            (ItemStatus::OnHold, Some(before)) => next == before || next == ItemStatus::Cancelled,
-            _ => from.can_become(next),
-        };
-        if !allowed(to) {
-            let next: Vec<&str> = ItemStatus::ALL
-                .iter()
-                .filter(|s| allowed(**s))
-                .map(|s| s.as_str())
-                .collect();
-            return Err(AppError::Conflict(format!(
-                "an item cannot go from {from} to {to}; from {from} it can go to: {}",
-                if next.is_empty() {
-                    "nothing (final)".to_string()
-                } else {
-                    next.join(", ")
-                }
-            )));
-        }
-        // Approval is a signatory's, never the one who put the item up for it (four eyes).
-        if matches!(to, ItemStatus::Approved | ItemStatus::CertificateIssued) {
-            if ctx.role != Some(crate::domain::Role::Signatory) {
-                return Err(AppError::Forbidden(format!(
-                    "only a signatory may move an item to {to}"
-                )));
-            }
-            let submitted_by: Option<Option<UserId>> = item_status_events::table
-                .filter(item_status_events::item_id.eq(item_id))
-                .filter(item_status_events::to_status.eq(ItemStatus::AwaitingApproval))
-                .order(item_status_events::changed_at.desc())
-                .select(item_status_events::changed_by)
-                .first(conn)
-                .optional()?;
-            if to == ItemStatus::Approved
-                && submitted_by
-                    .flatten()
-                    .is_some_and(|u| Some(u) == ctx.user_id)
-            {
-                return Err(AppError::Forbidden("you put this item up for approval: another signatory must approve it (four-eyes rule)".into()));
-            }
-        }
-        if from.needs_reason(to) && reason.is_none() {
-            return Err(AppError::field(
-                "reason",
-                format!("say why the item goes from {from} to {to}"),
-            ));
-        }
-        let before_hold = if to == ItemStatus::OnHold {
-            Some(from)
-        } else {
-            None
-        };
-        let updated = diesel::update(work_order_items::table.find(item_id))
-            .set((
-                work_order_items::status.eq(to),
-                work_order_items::status_before_hold.eq(before_hold),
-                work_order_items::status_reason.eq(&reason),
-                work_order_items::version.eq(item.version + 1),
-                work_order_items::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<WorkOrderItem>(conn)?;
-        record_status(conn, ctx, &updated, Some(from), to, reason.as_deref())?;
-        audit_trail::record(
+        change_versioned(
             conn,
             ctx,
-            Change {
-                action: "change_item_status",
-                entity_type: "work_order_item",
-                entity_id: Some(item_id.to_string()),
-                before: audit_trail::snapshot(&item),
-                after: audit_trail::snapshot(&updated),
-                reason: reason.as_deref(),
+            item,
+            expected_version,
+            "change_item_status",
+            reason.as_deref(),
+            |conn, item| {
+                let from = item.status;
+                let to = input.status;
+                let allowed = |next: ItemStatus| match (from, item.status_before_hold) {
+                    // Off hold, an item goes back to where it was, or is cancelled.
+                    (ItemStatus::OnHold, Some(before)) => {
+                        next == before || next == ItemStatus::Cancelled
+                    }
+                    _ => from.can_become(next),
+                };
+                if !allowed(to) {
+                    let next: Vec<&str> = ItemStatus::ALL
+                        .iter()
+                        .filter(|s| allowed(**s))
+                        .map(|s| s.as_str())
+                        .collect();
+                    return Err(AppError::Conflict(format!(
+                        "an item cannot go from {from} to {to}; from {from} it can go to: {}",
+                        if next.is_empty() {
+                            "nothing (final)".to_string()
+                        } else {
+                            next.join(", ")
+                        }
+                    )));
+                }
+                // Approval is a signatory's, never the one who put the item up for it (four eyes).
+                if matches!(to, ItemStatus::Approved | ItemStatus::CertificateIssued) {
+                    if ctx.role != Some(crate::domain::Role::Signatory) {
+                        return Err(AppError::Forbidden(format!(
+                            "only a signatory may move an item to {to}"
+                        )));
+                    }
+                    let submitted_by: Option<Option<UserId>> = item_status_events::table
+                        .filter(item_status_events::item_id.eq(item_id))
+                        .filter(item_status_events::to_status.eq(ItemStatus::AwaitingApproval))
+                        .order(item_status_events::changed_at.desc())
+                        .select(item_status_events::changed_by)
+                        .first(conn)
+                        .optional()?;
+                    if to == ItemStatus::Approved
+                        && submitted_by
+                            .flatten()
+                            .is_some_and(|u| Some(u) == ctx.user_id)
+                    {
+                        return Err(AppError::Forbidden("you put this item up for approval: another signatory must approve it (four-eyes rule)".into()));
+                    }
+                }
+                if from.needs_reason(to) && reason.is_none() {
+                    return Err(AppError::field(
+                        "reason",
+                        format!("say why the item goes from {from} to {to}"),
+                    ));
+                }
+                let before_hold = if to == ItemStatus::OnHold {
+                    Some(from)
+                } else {
+                    None
+                };
+                let updated = diesel::update(work_order_items::table.find(item_id))
+                    .set((
+                        work_order_items::status.eq(to),
+                        work_order_items::status_before_hold.eq(before_hold),
+                        work_order_items::status_reason.eq(&reason),
+                        work_order_items::version.eq(item.version + 1),
+                        work_order_items::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<WorkOrderItem>(conn)?;
+                record_status(conn, ctx, &updated, Some(from), to, reason.as_deref())?;
+                Ok(updated)
             },
         )?;
         Ok(())

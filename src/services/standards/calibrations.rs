@@ -115,7 +115,7 @@ fn file_versions(
                 sha256,
                 size_bytes,
                 uploaded_by,
-                uploaded_at: uploaded_at,
+                uploaded_at,
             },
         )
         .collect())

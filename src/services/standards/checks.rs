@@ -100,7 +100,14 @@ pub fn record_check(
                 check.lower_limit,
                 check.upper_limit
             );
-            set_status(conn, ctx, &standard, StandardStatus::Quarantined, &reason)?;
+            set_status(
+                conn,
+                ctx,
+                standard.clone(),
+                Some(standard.version),
+                StandardStatus::Quarantined,
+                &reason,
+            )?;
         }
         // Nonconforming work (§7.10): what the standard supported since it was last known good.
         if !passed {

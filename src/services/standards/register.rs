@@ -15,7 +15,7 @@ use crate::domain::traceability::{due_status, DueStatus, StandardKind, StandardS
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::audit_trail::{self, Change};
 use crate::services::cmc::quantity_exists;
-use crate::services::{check_version, optional_text, required_text, Ctx, Page, PageRequest};
+use crate::services::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 
 use super::*;
 
@@ -346,28 +346,26 @@ pub fn update(
     };
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        let updated = diesel::update(standards::table.find(id))
-            .set((
-                &changes,
-                standards::version.eq(before.version + 1),
-                standards::updated_at.eq(ctx.now()),
-            ))
-            .get_result::<Standard>(conn)?;
-        check_fields(&updated, conn, &mut errors)?;
-        if !errors.is_empty() {
-            return Err(AppError::Validation(std::mem::take(&mut errors)));
-        }
-        audit_trail::record(
+        let updated = change_versioned(
             conn,
             ctx,
-            Change {
-                action: "update",
-                entity_type: "standard",
-                entity_id: Some(id.to_string()),
-                before: audit_trail::snapshot(&before),
-                after: audit_trail::snapshot(&updated),
-                ..Default::default()
+            before,
+            expected_version,
+            "update",
+            None,
+            |conn, before| {
+                let updated = diesel::update(standards::table.find(id))
+                    .set((
+                        &changes,
+                        standards::version.eq(before.version + 1),
+                        standards::updated_at.eq(ctx.now()),
+                    ))
+                    .get_result::<Standard>(conn)?;
+                check_fields(&updated, conn, &mut errors)?;
+                if !errors.is_empty() {
+                    return Err(AppError::Validation(std::mem::take(&mut errors)));
+                }
+                Ok(updated)
             },
         )?;
         Ok(updated)
@@ -399,35 +397,44 @@ fn insert_status_change(
 }
 
 /// Sets the status inside the caller's transaction, with its history row and audit event.
+/// A status move of a standard, with its history row: by a quality manager (with `If-Match`) or
+/// by the service itself (a failed intermediate check).
 pub(super) fn set_status(
     conn: &mut DbConn,
     ctx: &Ctx,
-    before: &Standard,
+    before: Standard,
+    expected_version: Option<i32>,
     to: StandardStatus,
     reason: &str,
 ) -> AppResult<Standard> {
-    let updated = diesel::update(standards::table.find(before.id))
-        .set((
-            standards::status.eq(to),
-            standards::status_reason.eq(reason),
-            standards::version.eq(before.version + 1),
-            standards::updated_at.eq(ctx.now()),
-        ))
-        .get_result::<Standard>(conn)?;
-    insert_status_change(conn, ctx, before.id, Some(before.status), to, reason)?;
-    audit_trail::record(
+    change_versioned(
         conn,
         ctx,
-        Change {
-            action: "change_status",
-            entity_type: "standard",
-            entity_id: Some(before.id.to_string()),
-            before: audit_trail::snapshot(before),
-            after: audit_trail::snapshot(&updated),
-            reason: Some(reason),
+        before,
+        expected_version,
+        "change_status",
+        Some(reason),
+        |conn, before| {
+            if before.status == to {
+                return Err(AppError::Conflict(format!("the standard is already {to}")));
+            }
+            if before.status == StandardStatus::Retired {
+                return Err(AppError::Conflict(
+                    "a retired standard stays retired".into(),
+                ));
+            }
+            let updated = diesel::update(standards::table.find(before.id))
+                .set((
+                    standards::status.eq(to),
+                    standards::status_reason.eq(reason),
+                    standards::version.eq(before.version + 1),
+                    standards::updated_at.eq(ctx.now()),
+                ))
+                .get_result::<Standard>(conn)?;
+            insert_status_change(conn, ctx, before.id, Some(before.status), to, reason)?;
+            Ok(updated)
         },
-    )?;
-    Ok(updated)
+    )
 }
 
 /// A quality manager's status change: taking out of service, quarantining, releasing, retiring.
@@ -444,19 +451,7 @@ pub fn change_status(
     }
     let updated = write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        check_version(expected_version, before.version)?;
-        if before.status == input.status {
-            return Err(AppError::Conflict(format!(
-                "the standard is already {}",
-                input.status
-            )));
-        }
-        if before.status == StandardStatus::Retired {
-            return Err(AppError::Conflict(
-                "a retired standard stays retired".into(),
-            ));
-        }
-        set_status(conn, ctx, &before, input.status, &reason)
+        set_status(conn, ctx, before, expected_version, input.status, &reason)
     })?;
     view(conn, ctx, updated)
 }
