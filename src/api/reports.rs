@@ -11,6 +11,7 @@ use super::problem::Problem;
 use super::respond;
 use super::AppState;
 use crate::error::AppResult;
+use crate::pdf::report::render_report;
 use crate::services::reports::{self, Attention, AuditPack};
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
@@ -43,7 +44,8 @@ async fn pdf(state: &AppState, pack: AuditPack) -> AppResult<HttpResponse> {
     let filename = format!("audit-pack-{}-{}.pdf", pack.from, pack.to);
     let offset = state.clock.offset();
     let rendered =
-        web::block(move || crate::pdf::audit_pack::render_audit_pack(&pack, offset)).await;
+        web::block(move || render_report(&reports::document::audit_pack_report(&pack, offset)))
+            .await;
     respond::rendered_pdf(rendered, &filename)
 }
 

@@ -11,14 +11,15 @@
 //!   end mark, QR codes, logo, document metadata).
 //! * [`receipt`]: the intake receipt for a work order.
 //! * [`label`]: the small label stuck on each item at intake.
+//! * [`report`]: a report of sections and titled tables (the audit pack).
 
-pub mod audit_pack;
 pub mod certificate;
 pub mod fonts;
 pub mod label;
 pub mod layout;
 pub mod pdfa;
 pub mod receipt;
+pub mod report;
 
 #[cfg(test)]
 mod tests;

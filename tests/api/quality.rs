@@ -1202,7 +1202,38 @@ async fn the_audit_pack_and_the_attention_list_show_the_demo_year() {
             .expect("pdf");
         assert_eq!(reply.status(), StatusCode::OK);
         assert_eq!(reply.headers()["content-type"], "application/pdf");
-        assert!(reply.bytes().await.expect("bytes").starts_with(b"%PDF"));
+        let bytes = reply.bytes().await.expect("bytes");
+        assert!(bytes.starts_with(b"%PDF"));
+        let Some(text) = pdftotext(&bytes) else {
+            continue;
+        };
+        // Bilingual, clauses in order, codes printed as words.
+        let mut at = 0;
+        for heading in [
+            "6.2 Nhân sự / Personnel",
+            "6.4, 6.5 Thiết bị",
+            "7.5, 7.8 Hồ sơ kỹ thuật",
+            "7.7 Đảm bảo",
+            "7.9 Khiếu nại",
+            "7.10 Công việc không phù hợp",
+            "7.11 Nhật ký",
+            "8.3 Kiểm soát tài liệu",
+            "8.7 Hành động khắc phục",
+            "8.8 Đánh giá nội bộ",
+            "8.9 Xem xét của lãnh đạo",
+        ] {
+            let found = text[at..].find(heading);
+            assert!(found.is_some(), "{heading} after byte {at}:\n{text}");
+            at += found.unwrap_or_default();
+        }
+        for caption in [
+            "Hiệu chuẩn theo tháng / Calibrations by month",
+            "Giấy chứng nhận sửa đổi và giấy chứng nhận bị thu hồi / Amending certificates and revoked certificates",
+            "Tài liệu đang hiệu lực / Documents in force",
+        ] {
+            assert!(text.contains(caption), "{caption}:\n{text}");
+        }
+        assert!(!text.contains("calibration_procedure"), "{text}");
     }
     let bad = app
         .get(

@@ -1,6 +1,8 @@
 //! The audit pack (what an ISO/IEC 17025 assessor asks for in the first hour, clause by clause,
 //! for a period) and the quality manager's attention list (everything overdue or open). Both are
-//! read-only summaries built from the records; the PDF is rendered from the same structure.
+//! read-only summaries built from the records; [`document`] prints the pack.
+
+pub mod document;
 
 use std::collections::BTreeMap;
 
