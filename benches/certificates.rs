@@ -73,7 +73,7 @@ async fn main() {
             (
                 &signatory,
                 "approve",
-                Some(json!({"password": calab::services::bootstrap::DEMO_PASSWORD})),
+                Some(json!({"password": calab::demo::DEMO_PASSWORD})),
             ),
         ] {
             let current = app.get(&format!("/api/v1/calibrations/{id}"), &qm).await;

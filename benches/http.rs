@@ -11,7 +11,7 @@ mod helpers;
 
 use std::time::{Duration, Instant};
 
-use calab::services::bootstrap::DEMO_PASSWORD;
+use calab::demo::DEMO_PASSWORD;
 use serde_json::json;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

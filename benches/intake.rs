@@ -185,7 +185,7 @@ async fn main() {
                 email: "bench-customer@example.vn".into(),
                 name: "Bench customer".into(),
                 role: Role::Customer,
-                password: calab::services::bootstrap::DEMO_PASSWORD.into(),
+                password: calab::demo::DEMO_PASSWORD.into(),
                 customer_id: Some(ids[17]),
             },
         )

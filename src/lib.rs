@@ -5,6 +5,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod dcc;
+pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod limits;

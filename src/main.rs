@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use calab::config::Config;
+use calab::demo;
 use calab::domain::Role;
 use calab::error::{AppError, StartupError};
 use calab::services::certificates::IssueSettings;
-use calab::services::{self, bootstrap, Ctx};
+use calab::services::{self, Ctx};
 use calab::{db, startup, telemetry};
 
 #[derive(Parser)]
@@ -122,13 +123,13 @@ fn main() -> ExitCode {
 
 fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
     if demo && config.admin_password.is_none() && std::env::var("CALAB_ADMIN_EMAIL").is_err() {
-        config.admin_email = bootstrap::DEMO_ADMIN_EMAIL.into();
-        config.admin_password = Some(bootstrap::DEMO_PASSWORD.into());
+        config.admin_email = demo::DEMO_ADMIN_EMAIL.into();
+        config.admin_password = Some(demo::DEMO_PASSWORD.into());
     }
     let pool = startup::prepare(&config)?;
     if demo {
         let mut conn = startup::connect(&pool, &config.database_url)?;
-        let accounts = bootstrap::seed_demo(
+        let accounts = demo::seed_demo(
             &mut conn,
             &Ctx::system(config.clock),
             &IssueSettings {
@@ -144,7 +145,7 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
         } else {
             println!(
                 "Demo laboratory ready. Every account's password is {}",
-                bootstrap::DEMO_PASSWORD
+                demo::DEMO_PASSWORD
             );
             for a in &accounts {
                 println!("  {:<16} {:<30} {}", a.role.as_str(), a.email, a.name);

@@ -112,20 +112,55 @@ pub fn condition_text(c: &ItemCondition, lang: Language) -> String {
 }
 
 /// Renders the intake receipt of a work order as an A4 PDF.
+const TITLE_VI: &str = "Phiếu tiếp nhận thiết bị";
+const TITLE_EN: &str = "Item intake receipt";
+
 pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
+    let lang = data.language;
+    let mut doc = new_document(data)?;
+    letterhead(&mut doc, data)?;
+
+    let title = TextStyle::bold(14.0);
+    let subtitle = TextStyle::regular(10.5).with_grey(0.2);
+    doc.space(2.0);
+    match lang {
+        Language::Both => {
+            doc.paragraph(&title, Align::Center, &TITLE_VI.to_uppercase());
+            doc.paragraph(&subtitle, Align::Center, TITLE_EN);
+        }
+        Language::Vi => doc.paragraph(&title, Align::Center, &TITLE_VI.to_uppercase()),
+        Language::En => doc.paragraph(&title, Align::Center, &TITLE_EN.to_uppercase()),
+    }
+    doc.space(3.0);
+    doc.table(&Table::fields(who_and_when(data), 0.34, 0.66));
+    doc.space(3.0);
+
+    doc.heading(
+        &TextStyle::bold(10.0),
+        &lang.label("Danh sách thiết bị", "Items received"),
+        20.0,
+    );
+    doc.space(1.0);
+    doc.table(&items_table(data));
+    doc.space(3.0);
+    closing(&mut doc, data);
+    doc.finish()
+}
+
+/// The document with its metadata, margins and running header and footer.
+fn new_document(data: &ReceiptData) -> Result<Document, PdfError> {
     let lang = data.language;
     let lab_name = match lang {
         Language::En => &data.lab_name_en,
         _ => &data.lab_name_vi,
     };
-    let title_vi = "Phiếu tiếp nhận thiết bị";
-    let title_en = "Item intake receipt";
+    let title = format!(
+        "{} {}",
+        lang.label(TITLE_VI, TITLE_EN),
+        data.work_order_number
+    );
     let info = DocInfo {
-        title: format!(
-            "{} {}",
-            lang.label(title_vi, title_en),
-            data.work_order_number
-        ),
+        title: title.clone(),
         author: lab_name.clone(),
         subject: format!(
             "{} — {}",
@@ -149,35 +184,18 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
         },
         &info,
     )?;
-    let number_label = lang.label("Số", "No.");
     doc.set_frame(PageFrame {
         header_left: lab_name.clone(),
-        header_right: format!("{number_label}: {}", data.work_order_number),
-        footer_left: format!(
-            "{} {}",
-            lang.label(title_vi, title_en),
-            data.work_order_number
-        ),
+        header_right: format!("{}: {}", lang.label("Số", "No."), data.work_order_number),
+        footer_left: title,
         language: lang,
     });
+    Ok(doc)
+}
 
-    letterhead(&mut doc, data)?;
-
-    // Title
-    let title = TextStyle::bold(14.0);
-    let subtitle = TextStyle::regular(10.5).with_grey(0.2);
-    doc.space(2.0);
-    match lang {
-        Language::Both => {
-            doc.paragraph(&title, Align::Center, &title_vi.to_uppercase());
-            doc.paragraph(&subtitle, Align::Center, title_en);
-        }
-        Language::Vi => doc.paragraph(&title, Align::Center, &title_vi.to_uppercase()),
-        Language::En => doc.paragraph(&title, Align::Center, &title_en.to_uppercase()),
-    }
-    doc.space(3.0);
-
-    // Who, when
+/// Who brought what, when, and when it is promised back.
+fn who_and_when(data: &ReceiptData) -> Vec<(String, String)> {
+    let lang = data.language;
     let mut fields = vec![
         (
             lang.label("Số phiếu", "Receipt no."),
@@ -217,16 +235,12 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
         lang.label("Số lượng thiết bị", "Number of items"),
         data.items.len().to_string(),
     ));
-    doc.table(&Table::fields(fields, 0.34, 0.66));
-    doc.space(3.0);
+    fields
+}
 
-    // Items
-    doc.heading(
-        &TextStyle::bold(10.0),
-        &lang.label("Danh sách thiết bị", "Items received"),
-        20.0,
-    );
-    doc.space(1.0);
+/// One row per item, with its condition on receipt.
+fn items_table(data: &ReceiptData) -> Table {
+    let lang = data.language;
     let columns = vec![
         Column::new("#", 5.0).align(Align::Right),
         Column::new(lang.label("Mã PTN", "Lab ID"), 19.0).bold(),
@@ -270,9 +284,12 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
     let mut items = Table::ruled(columns, rows);
     items.header_style = TextStyle::bold(7.0);
     items.body_style = TextStyle::regular(7.5);
-    doc.table(&items);
-    doc.space(3.0);
+    items
+}
 
+/// Notes, the customer's statement and both signatures.
+fn closing(doc: &mut Document, data: &ReceiptData) {
+    let lang = data.language;
     let body = TextStyle::regular(8.5);
     if !data.notes.trim().is_empty() {
         doc.heading(&TextStyle::bold(9.0), &lang.label("Ghi chú", "Notes"), 8.0);
@@ -304,7 +321,6 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
         },
     ]);
     doc.end_mark(&lang.end_mark());
-    doc.finish()
 }
 
 const STATEMENT_VI: &str =

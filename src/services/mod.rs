@@ -17,7 +17,6 @@ pub mod standards;
 pub mod users;
 pub mod work_orders;
 // Quality records.
-pub mod bootstrap_quality;
 pub mod competence;
 pub mod complaints;
 pub mod corrective_actions;

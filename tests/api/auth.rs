@@ -7,9 +7,7 @@ use crate::helpers::*;
 #[tokio::test]
 async fn login_answers_a_token_pair_and_the_token_works() {
     let app = spawn_app().await;
-    let reply = app
-        .login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
-        .await;
+    let reply = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     assert_eq!(reply.status, StatusCode::OK);
     let expires_in = reply.body["expires_in"].as_u64().unwrap_or(0);
     assert!(expires_in > 0 && expires_in <= 900, "{expires_in}");
@@ -51,16 +49,12 @@ async fn repeated_failures_are_throttled_per_account_and_per_address() {
         );
     }
     // Locked: even the right password waits.
-    let locked = app
-        .login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
-        .await;
+    let locked = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(locked.headers.contains_key("retry-after"));
     // Another account from the same address still works until the address limit.
     assert_eq!(
-        app.login_reply(QM, calab::services::bootstrap::DEMO_PASSWORD)
-            .await
-            .status,
+        app.login_reply(QM, calab::demo::DEMO_PASSWORD).await.status,
         StatusCode::OK
     );
     for _ in 0..2 {
@@ -70,7 +64,7 @@ async fn repeated_failures_are_throttled_per_account_and_per_address() {
         );
     }
     assert_eq!(
-        app.login_reply(ADMIN, calab::services::bootstrap::DEMO_PASSWORD)
+        app.login_reply(ADMIN, calab::demo::DEMO_PASSWORD)
             .await
             .status,
         StatusCode::TOO_MANY_REQUESTS
@@ -91,9 +85,7 @@ async fn refresh(app: &TestApp, token: &str) -> Reply {
 #[tokio::test]
 async fn refresh_rotates_and_reuse_revokes_the_family() {
     let app = spawn_app().await;
-    let first = app
-        .login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
-        .await;
+    let first = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     let r1 = first.body["refresh_token"]
         .as_str()
         .unwrap_or_default()
@@ -119,9 +111,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
     assert_eq!(refresh(&app, &r1).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&app, &r2).await.status, StatusCode::UNAUTHORIZED);
     // Another session of the same user is unaffected.
-    let other = app
-        .login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
-        .await;
+    let other = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     let r3 = other.body["refresh_token"]
         .as_str()
         .unwrap_or_default()
@@ -136,9 +126,7 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
 #[tokio::test]
 async fn logout_ends_the_session() {
     let app = spawn_app().await;
-    let login = app
-        .login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
-        .await;
+    let login = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     let r = login.body["refresh_token"]
         .as_str()
         .unwrap_or_default()
@@ -159,9 +147,7 @@ async fn logout_ends_the_session() {
 #[tokio::test]
 async fn password_change_checks_the_old_one_and_ends_sessions() {
     let app = spawn_app().await;
-    let login = app
-        .login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
-        .await;
+    let login = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     let token = login.body["access_token"]
         .as_str()
         .unwrap_or_default()
@@ -179,13 +165,19 @@ async fn password_change_checks_the_old_one_and_ends_sessions() {
         .await;
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(wrong.fields(), ["current_password"]);
-    let short = app.post("/api/v1/auth/password", &token, json!({"current_password": calab::services::bootstrap::DEMO_PASSWORD, "new_password": "short"})).await;
+    let short = app
+        .post(
+            "/api/v1/auth/password",
+            &token,
+            json!({"current_password": calab::demo::DEMO_PASSWORD, "new_password": "short"}),
+        )
+        .await;
     assert_eq!(short.fields(), ["new_password"]);
-    let ok = app.post("/api/v1/auth/password", &token, json!({"current_password": calab::services::bootstrap::DEMO_PASSWORD, "new_password": "a-brand-new-password"})).await;
+    let ok = app.post("/api/v1/auth/password", &token, json!({"current_password": calab::demo::DEMO_PASSWORD, "new_password": "a-brand-new-password"})).await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
     assert_eq!(refresh(&app, &r).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
-        app.login_reply(TECH, calab::services::bootstrap::DEMO_PASSWORD)
+        app.login_reply(TECH, calab::demo::DEMO_PASSWORD)
             .await
             .status,
         StatusCode::UNAUTHORIZED

@@ -151,7 +151,7 @@ async fn a_record_from_readings_to_signature() {
             &b.tech,
             &record,
             "approve",
-            Some(json!({"password": calab::services::bootstrap::DEMO_PASSWORD}))
+            Some(json!({"password": calab::demo::DEMO_PASSWORD}))
         )
         .await
         .status,
@@ -172,7 +172,7 @@ async fn a_record_from_readings_to_signature() {
             &b.signatory,
             &record,
             "approve",
-            Some(json!({"password": calab::services::bootstrap::DEMO_PASSWORD})),
+            Some(json!({"password": calab::demo::DEMO_PASSWORD})),
         )
         .await;
     assert_eq!(approved.status, StatusCode::OK, "{:?}", approved.body);
@@ -257,7 +257,7 @@ async fn the_author_never_approves_whatever_the_route() {
         &b.signatory,
         &record,
         "approve",
-        Some(json!({"password": calab::services::bootstrap::DEMO_PASSWORD})),
+        Some(json!({"password": calab::demo::DEMO_PASSWORD})),
     )
     .await;
     // The signatory amends the approved record, so the new version is theirs...
@@ -301,7 +301,7 @@ async fn the_author_never_approves_whatever_the_route() {
             &b.signatory,
             &record,
             "approve",
-            Some(json!({"password": calab::services::bootstrap::DEMO_PASSWORD})),
+            Some(json!({"password": calab::demo::DEMO_PASSWORD})),
         )
         .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN, "{:?}", own.body);

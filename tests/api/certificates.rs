@@ -1,7 +1,7 @@
 //! Certificates: issuing once, what the PDF and DCC carry, public verification, the
 //! amendment chain, revocation, customer confinement, and numbering under concurrency.
 
-use calab::services::bootstrap::DEMO_PASSWORD;
+use calab::demo::DEMO_PASSWORD;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 

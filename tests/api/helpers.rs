@@ -3,14 +3,14 @@ use std::collections::BTreeMap;
 use calab::clock::Clock;
 use calab::config::Config;
 use calab::db::Pool;
+use calab::demo::{self, DEMO_PASSWORD};
 use calab::domain::Role;
-use calab::services::bootstrap::{self, DEMO_PASSWORD};
 use calab::services::Ctx;
 use diesel::Connection;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-pub const ADMIN: &str = bootstrap::DEMO_ADMIN_EMAIL;
+pub const ADMIN: &str = demo::DEMO_ADMIN_EMAIL;
 pub const QM: &str = "qm@demo.calab.vn";
 pub const SIGNATORY: &str = "signatory@demo.calab.vn";
 pub const TECH: &str = "tech1@demo.calab.vn";
@@ -197,7 +197,7 @@ fn template() -> &'static str {
         let settings = calab::services::certificates::IssueSettings {
             public_url: config.public_url.clone(),
         };
-        bootstrap::seed_demo(&mut conn, &Ctx::system(config.clock), &settings).expect("demo data");
+        demo::seed_demo(&mut conn, &Ctx::system(config.clock), &settings).expect("demo data");
         if postgres_admin_url().is_none() {
             // Everything into the main file, so that copying it copies the database.
             use diesel::connection::SimpleConnection;

@@ -397,7 +397,7 @@ async fn authorizations_are_granted_by_someone_else_with_valid_input() {
 async fn certify(app: &TestApp, tech: &str, record: &Value) -> String {
     let signatory = app.token(SIGNATORY).await;
     let path = format!("/api/v1/calibrations/{}", s(&record["id"]));
-    let password = json!({ "password": calab::services::bootstrap::DEMO_PASSWORD });
+    let password = json!({ "password": calab::demo::DEMO_PASSWORD });
     let submitted = act(app, tech, &path, "submit", None).await;
     assert_eq!(submitted.status, StatusCode::OK, "{:?}", submitted.body);
     let approved = act(app, &signatory, &path, "approve", Some(password.clone())).await;

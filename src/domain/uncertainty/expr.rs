@@ -579,6 +579,31 @@ impl CompiledExpr {
     /// outside its domain or not differentiable there, and overflow are reported at the token
     /// that caused them.
     pub fn value_and_gradient(&self, x: &[f64]) -> Result<(f64, Vec<f64>), ExprError> {
+        let vals = self.forward(x)?;
+        let Some(&y) = vals.last() else {
+            return Err(ExprError {
+                position: 1,
+                token: String::new(),
+                message: "empty expression".into(),
+            });
+        };
+        let grad = self.reverse(&vals);
+        if let Some(pos) = grad.iter().position(|d| !d.is_finite()) {
+            return Err(ExprError {
+                position: 1,
+                token: String::new(),
+                message: format!(
+                    "the derivative with respect to input {} is not finite at the estimates",
+                    pos + 1
+                ),
+            });
+        }
+        Ok((y, grad))
+    }
+
+    /// Forward sweep: the value of every op at `x`, refusing the points where the value or its
+    /// derivative does not exist.
+    fn forward(&self, x: &[f64]) -> Result<Vec<f64>, ExprError> {
         let n = self.ops.len();
         let mut vals = vec![0.0; n];
         for i in 0..n {
@@ -596,82 +621,84 @@ impl CompiledExpr {
                     }
                     vals[a] / vals[b]
                 }
-                Op::Pow => {
-                    let (base, exponent) = (vals[a], vals[b]);
-                    if base == 0.0 && exponent < 0.0 {
-                        return Err(self.error_at(
-                            i,
-                            "zero raised to a negative power (division by zero) at the estimates",
-                        ));
-                    }
-                    if base < 0.0 && exponent.fract() != 0.0 {
-                        return Err(self.error_at(
-                            i,
-                            "negative number raised to a non-integer power at the estimates",
-                        ));
-                    }
-                    if self.varying[b] && base <= 0.0 {
-                        return Err(self.error_at(
-                            i,
-                            "a power whose exponent depends on an input needs a positive base \
-                             at the estimates",
-                        ));
-                    }
-                    if self.varying[a] && base == 0.0 && exponent > 0.0 && exponent < 1.0 {
-                        return Err(self.error_at(
-                            i,
-                            "zero raised to a power below 1 is not differentiable at the estimates",
-                        ));
-                    }
-                    base.powf(exponent)
-                }
-                Op::Call(f) => {
-                    let arg = vals[a];
-                    match f {
-                        Func::Sqrt if arg < 0.0 => {
-                            return Err(self
-                                .error_at(i, "square root of a negative number at the estimates"))
-                        }
-                        Func::Sqrt if arg == 0.0 && self.varying[a] => {
-                            return Err(self.error_at(
-                                i,
-                                "square root is not differentiable at 0 (the estimates)",
-                            ))
-                        }
-                        Func::Ln | Func::Log10 if arg <= 0.0 => {
-                            return Err(self.error_at(
-                                i,
-                                "logarithm of a number that is not positive at the estimates",
-                            ))
-                        }
-                        Func::Abs if arg == 0.0 && self.varying[a] => {
-                            return Err(self.error_at(
-                                i,
-                                "abs is not differentiable at 0 (the estimates); \
-                                 the GUM linearisation does not apply",
-                            ))
-                        }
-                        _ => {}
-                    }
-                    f.apply(arg)
-                }
+                Op::Pow => self.checked_pow(i, vals[a], vals[b])?,
+                Op::Call(f) => self.checked_call(i, f, vals[a])?,
             };
             if !v.is_finite() {
                 return Err(self.error_at(i, "result is not a finite number at the estimates"));
             }
             vals[i] = v;
         }
+        Ok(vals)
+    }
 
-        // Reverse sweep: adj[i] = ∂y/∂(value of op i).
+    /// `base ^ exponent` for op `i`, where it and its derivative exist.
+    fn checked_pow(&self, i: usize, base: f64, exponent: f64) -> Result<f64, ExprError> {
+        let [a, b] = self.args[i];
+        if base == 0.0 && exponent < 0.0 {
+            return Err(self.error_at(
+                i,
+                "zero raised to a negative power (division by zero) at the estimates",
+            ));
+        }
+        if base < 0.0 && exponent.fract() != 0.0 {
+            return Err(self.error_at(
+                i,
+                "negative number raised to a non-integer power at the estimates",
+            ));
+        }
+        if self.varying[b] && base <= 0.0 {
+            return Err(self.error_at(
+                i,
+                "a power whose exponent depends on an input needs a positive base \
+                 at the estimates",
+            ));
+        }
+        if self.varying[a] && base == 0.0 && exponent > 0.0 && exponent < 1.0 {
+            return Err(self.error_at(
+                i,
+                "zero raised to a power below 1 is not differentiable at the estimates",
+            ));
+        }
+        Ok(base.powf(exponent))
+    }
+
+    /// A function call for op `i`, where it and its derivative exist.
+    fn checked_call(&self, i: usize, f: Func, arg: f64) -> Result<f64, ExprError> {
+        let a = self.args[i][0];
+        match f {
+            Func::Sqrt if arg < 0.0 => {
+                return Err(self.error_at(i, "square root of a negative number at the estimates"))
+            }
+            Func::Sqrt if arg == 0.0 && self.varying[a] => {
+                return Err(
+                    self.error_at(i, "square root is not differentiable at 0 (the estimates)")
+                )
+            }
+            Func::Ln | Func::Log10 if arg <= 0.0 => {
+                return Err(self.error_at(
+                    i,
+                    "logarithm of a number that is not positive at the estimates",
+                ))
+            }
+            Func::Abs if arg == 0.0 && self.varying[a] => {
+                return Err(self.error_at(
+                    i,
+                    "abs is not differentiable at 0 (the estimates); \
+                     the GUM linearisation does not apply",
+                ))
+            }
+            _ => {}
+        }
+        Ok(f.apply(arg))
+    }
+
+    /// Reverse sweep: the gradient with respect to each input, from the forward values.
+    fn reverse(&self, vals: &[f64]) -> Vec<f64> {
+        let n = vals.len();
+        // adj[i] = ∂y/∂(value of op i).
         let mut adj = vec![0.0; n];
         let mut grad = vec![0.0; self.used.len()];
-        if n == 0 {
-            return Err(ExprError {
-                position: 1,
-                token: String::new(),
-                message: "empty expression".into(),
-            });
-        }
         adj[n - 1] = 1.0;
         for i in (0..n).rev() {
             let g = adj[i];
@@ -728,17 +755,7 @@ impl CompiledExpr {
                 }
             }
         }
-        if let Some(pos) = grad.iter().position(|d| !d.is_finite()) {
-            return Err(ExprError {
-                position: 1,
-                token: String::new(),
-                message: format!(
-                    "the derivative with respect to input {} is not finite at the estimates",
-                    pos + 1
-                ),
-            });
-        }
-        Ok((vals[n - 1], grad))
+        grad
     }
 
     /// Fast, unchecked evaluation for the Monte Carlo trials: domain problems surface as NaN or

@@ -479,21 +479,41 @@ pub fn audit_pack(
     check_period(from, to)?;
     let today = ctx.today();
     let lab = super::lab::get(conn)?;
-    let end = start_of(to) + chrono::Duration::days(1);
+    let mut pack = AuditPack {
+        laboratory: lab.lab.name_en,
+        accreditation_number: lab.lab.accreditation_number,
+        from,
+        to,
+        generated_at: ctx.clock.now(),
+        personnel: personnel(conn, ctx)?,
+        equipment: standards_summary(conn, today)?,
+        technical_records: technical_records(conn, from, to)?,
+        validity: validity(conn, from, to)?,
+        complaints: complaints_in(conn, from, to, today)?,
+        nonconformities: nonconformities_in(conn, from, to, today)?,
+        corrective_actions: corrective_actions_in(conn, from, to, today)?,
+        internal_audits: internal_audits_in(conn, from, to, today)?,
+        management_reviews: management_reviews_in(conn, from, to)?,
+        documents: documents_summary(conn, from, to)?,
+        audit_trail: super::audit_trail::verify(conn)?,
+        flags: Vec::new(),
+    };
+    pack.flags = flags(&pack);
+    Ok(pack)
+}
 
+/// §6.2: every staff member with their qualifications and authorizations.
+fn personnel(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Personnel> {
     let staff = competence::all_staff(conn, ctx)?;
-    let mut expired = 0;
-    let mut expiring = 0;
-    for s in &staff {
-        for a in &s.authorizations {
-            match a.state.as_str() {
-                "expired" => expired += 1,
-                "expiring" => expiring += 1,
-                _ => {}
-            }
-        }
-    }
-    let personnel = Personnel {
+    let count = |state: &str| {
+        staff
+            .iter()
+            .flat_map(|s| &s.authorizations)
+            .filter(|a| a.state == state)
+            .count()
+    };
+    let (expired, expiring) = (count("expired"), count("expiring"));
+    Ok(Personnel {
         staff: staff
             .into_iter()
             .map(|s| StaffSummary {
@@ -506,12 +526,17 @@ pub fn audit_pack(
             .collect(),
         expired_authorizations: expired,
         expiring_authorizations: expiring,
-    };
-    let equipment = standards_summary(conn, today)?;
-    let technical_records = technical_records(conn, from, to)?;
-    let validity = validity(conn, from, to)?;
+    })
+}
 
-    let complaint_rows: Vec<Complaint> = complaints_t::table
+/// §7.9: received in the period, or still open.
+fn complaints_in(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<Vec<ComplaintView>> {
+    let rows: Vec<Complaint> = complaints_t::table
         .filter(
             complaints_t::received_on
                 .ge(from)
@@ -521,12 +546,20 @@ pub fn audit_pack(
         .order(complaints_t::id.asc())
         .select(Complaint::as_select())
         .load(conn)?;
-    let complaints: Vec<ComplaintView> = complaint_rows
+    Ok(rows
         .into_iter()
         .map(|c| complaints::view_of(c, false, today))
-        .collect();
+        .collect())
+}
 
-    let nc_rows: Vec<Nonconformity> = ncs_t::table
+/// §7.10: raised in the period, or still open.
+fn nonconformities_in(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<Vec<NonconformitySummary>> {
+    let rows: Vec<Nonconformity> = ncs_t::table
         .filter(
             ncs_t::raised_on
                 .ge(from)
@@ -536,9 +569,18 @@ pub fn audit_pack(
         .order(ncs_t::id.asc())
         .select(Nonconformity::as_select())
         .load(conn)?;
-    let nonconformities = nc_summaries(conn, nc_rows, today)?;
+    nc_summaries(conn, rows, today)
+}
 
-    let ca_rows: Vec<CorrectiveAction> = cas_t::table
+/// §8.7: raised in the period, or still open.
+fn corrective_actions_in(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<Vec<CorrectiveActionView>> {
+    let end = start_of(to) + chrono::Duration::days(1);
+    let rows: Vec<CorrectiveAction> = cas_t::table
         .filter(
             cas_t::created_at
                 .ge(start_of(from))
@@ -548,12 +590,20 @@ pub fn audit_pack(
         .order(cas_t::id.asc())
         .select(CorrectiveAction::as_select())
         .load(conn)?;
-    let corrective_actions = ca_rows
+    Ok(rows
         .into_iter()
         .map(|c| corrective_actions::view_of(c, today))
-        .collect::<Vec<_>>();
+        .collect())
+}
 
-    let audit_rows: Vec<InternalAudit> = internal_audits::table
+/// §8.8: planned or performed in the period, or not closed, with their findings.
+fn internal_audits_in(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<Vec<AuditSummary>> {
+    let rows: Vec<InternalAudit> = internal_audits::table
         .filter(
             internal_audits::planned_on
                 .ge(from)
@@ -566,19 +616,31 @@ pub fn audit_pack(
         .order(internal_audits::planned_on.asc())
         .select(InternalAudit::as_select())
         .load(conn)?;
-    let mut internal_audits_out = Vec::new();
-    for a in audit_rows {
-        let fs: Vec<Finding> = findings::table
-            .filter(findings::audit_id.eq(a.id))
+    let mut out = Vec::new();
+    for audit in rows {
+        let findings: Vec<Finding> = findings::table
+            .filter(findings::audit_id.eq(audit.id))
             .order(findings::id.asc())
             .select(Finding::as_select())
             .load(conn)?;
-        internal_audits_out.push(AuditSummary {
-            findings: fs.into_iter().map(|f| finding_view(f, today)).collect(),
-            audit: a,
+        out.push(AuditSummary {
+            findings: findings
+                .into_iter()
+                .map(|f| finding_view(f, today))
+                .collect(),
+            audit,
         });
     }
-    let management_reviews_out: Vec<ManagementReview> = management_reviews::table
+    Ok(out)
+}
+
+/// §8.9: planned or held in the period.
+fn management_reviews_in(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<ManagementReview>> {
+    Ok(management_reviews::table
         .filter(
             management_reviews::planned_on
                 .ge(from)
@@ -589,34 +651,45 @@ pub fn audit_pack(
         )
         .order(management_reviews::planned_on.asc())
         .select(ManagementReview::as_select())
-        .load(conn)?;
+        .load(conn)?)
+}
 
+/// §8.3: the register by status, the documents in force and those made obsolete in the period.
+fn documents_summary(
+    conn: &mut DbConn,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<DocumentSummary> {
     let docs = super::documents::all(conn)?;
     let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
     for d in &docs {
         *by_status.entry(d.status.clone()).or_insert(0) += 1;
     }
-    let made_obsolete: Vec<_> = docs
+    let made_obsolete = docs
         .iter()
         .filter(|d| d.obsolete_on.is_some_and(|o| o >= from && o <= to))
         .cloned()
         .collect();
-    let current: Vec<_> = docs
+    let current = docs
         .into_iter()
         .filter(|d| d.status == "approved")
         .collect();
-    let documents = DocumentSummary {
+    Ok(DocumentSummary {
         by_status,
         current,
         made_obsolete,
-    };
-    let audit_trail = super::audit_trail::verify(conn)?;
+    })
+}
 
+/// Everything the pack flags, in words, for its first page.
+fn flags(pack: &AuditPack) -> Vec<String> {
     let mut flags = Vec::new();
+    let expired = pack.personnel.expired_authorizations;
     if expired > 0 {
         flags.push(format!("{expired} authorization(s) expired (6.2)"));
     }
-    for s in equipment
+    for s in pack
+        .equipment
         .standards
         .iter()
         .filter(|s| s.overdue || s.chain != "valid" || !s.fit_for_use)
@@ -627,76 +700,55 @@ pub fn audit_pack(
             s.reason.clone().unwrap_or_else(|| "overdue".into())
         ));
     }
-    let open_ncs = nonconformities
-        .iter()
-        .filter(|n| n.nonconformity.nonconformity.status != NcStatus::Closed)
-        .count();
-    if open_ncs > 0 {
-        flags.push(format!("{open_ncs} nonconformit(y/ies) open (7.10)"));
-    }
-    let overdue_cas = corrective_actions.iter().filter(|c| c.overdue).count();
-    if overdue_cas > 0 {
-        flags.push(format!("{overdue_cas} corrective action(s) overdue (8.7)"));
-    }
-    let open_complaints = complaints
-        .iter()
-        .filter(|c| c.complaint.status != ComplaintStatus::Closed)
-        .count();
-    if open_complaints > 0 {
-        flags.push(format!("{open_complaints} complaint(s) open (7.9)"));
-    }
-    let bad_pt = validity
-        .proficiency_tests
-        .iter()
-        .filter(|p| p.satisfactory == Some(0))
-        .count();
-    if bad_pt > 0 {
-        flags.push(format!(
-            "{bad_pt} unsatisfactory proficiency result(s) (7.7)"
-        ));
-    }
-    if !validity.intermediate_checks_failed.is_empty() {
-        flags.push(format!(
-            "{} failed intermediate check(s) (6.4.10)",
-            validity.intermediate_checks_failed.len()
-        ));
-    }
-    let open_findings: usize = internal_audits_out
-        .iter()
-        .map(|a| {
-            a.findings
+    let counts = [
+        (
+            pack.nonconformities
                 .iter()
+                .filter(|n| n.nonconformity.nonconformity.status != NcStatus::Closed)
+                .count(),
+            "nonconformit(y/ies) open (7.10)",
+        ),
+        (
+            pack.corrective_actions.iter().filter(|c| c.overdue).count(),
+            "corrective action(s) overdue (8.7)",
+        ),
+        (
+            pack.complaints
+                .iter()
+                .filter(|c| c.complaint.status != ComplaintStatus::Closed)
+                .count(),
+            "complaint(s) open (7.9)",
+        ),
+        (
+            pack.validity
+                .proficiency_tests
+                .iter()
+                .filter(|p| p.satisfactory == Some(0))
+                .count(),
+            "unsatisfactory proficiency result(s) (7.7)",
+        ),
+        (
+            pack.validity.intermediate_checks_failed.len(),
+            "failed intermediate check(s) (6.4.10)",
+        ),
+        (
+            pack.internal_audits
+                .iter()
+                .flat_map(|a| &a.findings)
                 .filter(|f| f.finding.status == FindingStatus::Open)
-                .count()
-        })
-        .sum();
-    if open_findings > 0 {
-        flags.push(format!(
-            "{open_findings} internal audit finding(s) open (8.8)"
-        ));
+                .count(),
+            "internal audit finding(s) open (8.8)",
+        ),
+    ];
+    for (n, what) in counts {
+        if n > 0 {
+            flags.push(format!("{n} {what}"));
+        }
     }
-    if !audit_trail.valid {
+    if !pack.audit_trail.valid {
         flags.push("the audit trail's hash chain is broken (7.11)".into());
     }
-    Ok(AuditPack {
-        laboratory: lab.lab.name_en,
-        accreditation_number: lab.lab.accreditation_number,
-        from,
-        to,
-        generated_at: ctx.clock.now(),
-        personnel,
-        equipment,
-        technical_records,
-        validity,
-        complaints,
-        nonconformities,
-        corrective_actions,
-        internal_audits: internal_audits_out,
-        management_reviews: management_reviews_out,
-        documents,
-        audit_trail,
-        flags,
-    })
+    flags
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,16 +7,6 @@
 use chrono::{Duration, NaiveDate};
 use diesel::prelude::*;
 
-use super::competence::{self, CreateQualification};
-use super::complaints::{self, ComplaintMove, CreateComplaint};
-use super::corrective_actions::{self, ActionStep, CreateCorrectiveAction, UpdateCorrectiveAction};
-use super::documents::{self, ApproveDocument, CreateDocument};
-use super::internal_audits::{
-    self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
-};
-use super::proficiency::{self, PlanParticipation, ReportResult};
-use super::standards::{self, CalibrationPoint, RecordCalibration};
-use super::Ctx;
 use crate::db::schema::users as users_table;
 use crate::db::{DbConn, UserId};
 use crate::domain::quality::AuthorizedFunction;
@@ -26,16 +16,21 @@ use crate::domain::quality::{
 };
 use crate::domain::traceability::AsFound;
 use crate::domain::Decimal;
-use crate::domain::Role;
 use crate::error::AppResult;
+use crate::services::competence::{self, CreateQualification};
+use crate::services::complaints::{self, ComplaintMove, CreateComplaint};
+use crate::services::corrective_actions::{
+    self, ActionStep, CreateCorrectiveAction, UpdateCorrectiveAction,
+};
+use crate::services::documents::{self, ApproveDocument, CreateDocument};
+use crate::services::internal_audits::{
+    self, CreateFinding, HoldReview, Parent, PerformAudit, PlanAudit, PlanReview,
+};
+use crate::services::proficiency::{self, PlanParticipation, ReportResult};
+use crate::services::standards::{self, CalibrationPoint, RecordCalibration};
+use crate::services::Ctx;
 
-fn as_user(conn: &mut DbConn, system: &Ctx, email: &str) -> AppResult<Ctx> {
-    let (id, role) = users_table::table
-        .filter(users_table::email.eq(email))
-        .select((users_table::id, users_table::role))
-        .first::<(UserId, Role)>(conn)?;
-    Ok(system.acting(id, role, None))
-}
+use super::as_user;
 
 fn user_id(conn: &mut DbConn, email: &str) -> AppResult<UserId> {
     Ok(users_table::table
@@ -49,9 +44,9 @@ fn user_id(conn: &mut DbConn, email: &str) -> AppResult<UserId> {
 /// performs mass calibrations), the quality manager performs intermediate checks. Lan (tech2)
 /// has one authorization about to expire and one expired, for the attention list.
 pub fn grant_demo_authorizations(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
-    use super::competence::{grant, GrantAuthorization};
+    use crate::services::competence::{grant, GrantAuthorization};
     use AuthorizedFunction::*;
-    let admin = as_user(conn, system, super::bootstrap::DEMO_ADMIN_EMAIL)?;
+    let admin = as_user(conn, system, super::DEMO_ADMIN_EMAIL)?;
     let today = system.today();
     let year_ago = today - Duration::days(365);
     let next_year = today + Duration::days(365);
@@ -159,7 +154,7 @@ pub fn seed_quality(conn: &mut DbConn, system: &Ctx) -> AppResult<()> {
     let staff = Staff {
         system: system.clone(),
         qm: as_user(conn, system, "qm@demo.calab.vn")?,
-        admin: as_user(conn, system, super::bootstrap::DEMO_ADMIN_EMAIL)?,
+        admin: as_user(conn, system, super::DEMO_ADMIN_EMAIL)?,
         tech1: user_id(conn, "tech1@demo.calab.vn")?,
         tech2: user_id(conn, "tech2@demo.calab.vn")?,
         signatory: user_id(conn, "signatory@demo.calab.vn")?,
@@ -443,12 +438,12 @@ fn proficiency_tests(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
         }
     }
     if let Some(nc) = unsatisfactory {
-        let view = super::nonconformities::evaluate(
+        let view = crate::services::nonconformities::evaluate(
             conn,
             qm,
             nc,
             Some(1),
-            super::nonconformities::Evaluation {
+            crate::services::nonconformities::Evaluation {
                 impact_evaluation: "Sai lệch hệ thống +0.9 kPa tại 1 MPa; kết quả khách hàng từ vòng thử trước được xem xét lại / systematic +0.9 kPa at 1 MPa; customer results since the previous round reviewed".into(),
                 decisions: vec![crate::domain::quality::NcDecision::Notify],
                 notes: Some("Thông báo khách hàng có áp kế cấp chính xác 0.25 / notify customers with class 0.25 gauges".into()),
