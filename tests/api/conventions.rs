@@ -292,3 +292,70 @@ async fn a_database_outage_is_a_503_with_retry_after() {
     assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Every instant the API returns is UTC with its `Z`, and no JSON-text column leaks as a string.
+#[tokio::test]
+async fn instants_carry_their_z_and_stored_json_is_json() {
+    fn walk(path: &str, key: &str, v: &serde_json::Value, seen: &mut usize) {
+        match v {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    walk(path, k, v, seen);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for v in items {
+                    walk(path, key, v, seen);
+                }
+            }
+            serde_json::Value::String(s) if key.ends_with("_at") => {
+                *seen += 1;
+                assert!(
+                    chrono::DateTime::parse_from_rfc3339(s).is_ok() && s.ends_with('Z'),
+                    "{path}: {key} = {s}"
+                );
+            }
+            serde_json::Value::String(s) => {
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(s)
+                        .map_or(true, |v| !v.is_object() && !v.is_array()),
+                    "{path}: {key} holds JSON as text: {s}"
+                );
+            }
+            _ => {}
+        }
+    }
+    let app = spawn_app().await;
+    let qm = app.token(QM).await;
+    let admin = app.token(ADMIN).await;
+    let mut seen = 0;
+    for path in [
+        "/api/v1/standards",
+        "/api/v1/instruments",
+        "/api/v1/customers",
+        "/api/v1/users",
+        "/api/v1/external-bodies",
+        "/api/v1/cmc",
+        "/api/v1/procedures",
+        "/api/v1/work-orders",
+        "/api/v1/calibrations",
+        "/api/v1/certificates",
+        "/api/v1/nonconformities",
+        "/api/v1/corrective-actions",
+        "/api/v1/complaints",
+        "/api/v1/audit-events",
+        "/api/v1/lab",
+        "/api/v1/staff",
+        "/api/v1/authorizations",
+        "/api/v1/proficiency-tests",
+        "/api/v1/internal-audits",
+        "/api/v1/management-reviews",
+        "/api/v1/documents",
+    ] {
+        let token = if path == "/api/v1/users" { &admin } else { &qm };
+        let reply = app.get(path, token).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}");
+        walk(path, "", &reply.body, &mut seen);
+    }
+    assert!(seen > 100, "only {seen} instants checked");
+}
