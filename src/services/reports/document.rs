@@ -40,6 +40,20 @@ fn captioned(caption: String, table: Table) -> Captioned {
     }
 }
 
+/// A section that is one captioned table.
+fn one_table(
+    heading: String,
+    caption: String,
+    columns: Vec<Column>,
+    rows: Vec<Vec<String>>,
+) -> Section {
+    Section {
+        heading,
+        paragraphs: Vec::new(),
+        tables: vec![captioned(caption, table(columns, rows))],
+    }
+}
+
 fn col(vi: &str, en: &str, width: f32) -> Column {
     Column::new(bi(vi, en), width)
 }
@@ -198,30 +212,25 @@ fn equipment(pack: &AuditPack) -> Section {
             ]
         })
         .collect();
-    Section {
-        heading: format!(
+    one_table(
+        format!(
             "6.4, 6.5 {}",
             bi("Thiết bị và liên kết chuẩn", "Equipment and traceability")
         ),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi(
-                "Chuẩn đo lường, tình trạng hôm nay",
-                "Standards, as of today",
-            ),
-            table(
-                vec![
-                    col("Chuẩn", "Standard", 2.0),
-                    col("Tên", "Name", 4.0),
-                    col("Tình trạng", "Status", 2.0),
-                    col("Hạn", "Due", 2.0),
-                    col("Chuỗi", "Chain", 1.6),
-                    col("Vấn đề", "Problem", 5.0),
-                ],
-                rows,
-            ),
-        )],
-    }
+        bi(
+            "Chuẩn đo lường, tình trạng hôm nay",
+            "Standards, as of today",
+        ),
+        vec![
+            col("Chuẩn", "Standard", 2.0),
+            col("Tên", "Name", 4.0),
+            col("Tình trạng", "Status", 2.0),
+            col("Hạn", "Due", 2.0),
+            col("Chuỗi", "Chain", 1.6),
+            col("Vấn đề", "Problem", 5.0),
+        ],
+        rows,
+    )
 }
 
 fn technical_records(pack: &AuditPack) -> Section {
@@ -407,26 +416,21 @@ fn complaints(pack: &AuditPack) -> Section {
             ]
         })
         .collect();
-    Section {
-        heading: format!("7.9 {}", bi("Khiếu nại", "Complaints")),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi(
-                "Nhận trong giai đoạn hoặc chưa đóng",
-                "Received in the period or still open",
-            ),
-            table(
-                vec![
-                    col("Số", "Number", 2.0),
-                    col("Ngày nhận", "Received", 2.0),
-                    col("Nội dung", "Subject", 6.0),
-                    col("Tình trạng", "Status", 2.0),
-                    col("Quá hạn", "Overdue", 1.6),
-                ],
-                rows,
-            ),
-        )],
-    }
+    one_table(
+        format!("7.9 {}", bi("Khiếu nại", "Complaints")),
+        bi(
+            "Nhận trong giai đoạn hoặc chưa đóng",
+            "Received in the period or still open",
+        ),
+        vec![
+            col("Số", "Number", 2.0),
+            col("Ngày nhận", "Received", 2.0),
+            col("Nội dung", "Subject", 6.0),
+            col("Tình trạng", "Status", 2.0),
+            col("Quá hạn", "Overdue", 1.6),
+        ],
+        rows,
+    )
 }
 
 fn nonconformities(pack: &AuditPack) -> Section {
@@ -449,30 +453,25 @@ fn nonconformities(pack: &AuditPack) -> Section {
             ]
         })
         .collect();
-    Section {
-        heading: format!(
+    one_table(
+        format!(
             "7.10 {}",
             bi("Công việc không phù hợp", "Nonconforming work")
         ),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi(
-                "Phát hiện trong giai đoạn hoặc chưa đóng",
-                "Raised in the period or still open",
-            ),
-            table(
-                vec![
-                    col("Số", "Number", 2.0),
-                    col("Ngày", "Raised", 2.0),
-                    col("Tiêu đề", "Title", 5.0),
-                    col("GCN / khách hàng", "Certificates / customers", 3.0),
-                    col("Tình trạng", "Status", 1.8),
-                    col("Quá hạn", "Overdue", 1.6),
-                ],
-                rows,
-            ),
-        )],
-    }
+        bi(
+            "Phát hiện trong giai đoạn hoặc chưa đóng",
+            "Raised in the period or still open",
+        ),
+        vec![
+            col("Số", "Number", 2.0),
+            col("Ngày", "Raised", 2.0),
+            col("Tiêu đề", "Title", 5.0),
+            col("GCN / khách hàng", "Certificates / customers", 3.0),
+            col("Tình trạng", "Status", 1.8),
+            col("Quá hạn", "Overdue", 1.6),
+        ],
+        rows,
+    )
 }
 
 fn audit_trail(pack: &AuditPack) -> Section {
@@ -512,23 +511,18 @@ fn documents(pack: &AuditPack) -> Section {
             ]
         })
         .collect();
-    Section {
-        heading: format!("8.3 {}", bi("Kiểm soát tài liệu", "Control of documents")),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi("Tài liệu đang hiệu lực", "Documents in force"),
-            table(
-                vec![
-                    col("Mã", "Code", 2.0),
-                    col("Phiên bản", "Version", 1.6).align(Align::Right),
-                    col("Tên", "Title", 6.5),
-                    col("Loại", "Kind", 2.5),
-                    col("Hiệu lực từ", "Effective", 2.0),
-                ],
-                rows,
-            ),
-        )],
-    }
+    one_table(
+        format!("8.3 {}", bi("Kiểm soát tài liệu", "Control of documents")),
+        bi("Tài liệu đang hiệu lực", "Documents in force"),
+        vec![
+            col("Mã", "Code", 2.0),
+            col("Phiên bản", "Version", 1.6).align(Align::Right),
+            col("Tên", "Title", 6.5),
+            col("Loại", "Kind", 2.5),
+            col("Hiệu lực từ", "Effective", 2.0),
+        ],
+        rows,
+    )
 }
 
 fn corrective_actions(pack: &AuditPack) -> Section {
@@ -545,26 +539,21 @@ fn corrective_actions(pack: &AuditPack) -> Section {
             ]
         })
         .collect();
-    Section {
-        heading: format!("8.7 {}", bi("Hành động khắc phục", "Corrective actions")),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi(
-                "Đề ra trong giai đoạn hoặc chưa đóng",
-                "Raised in the period or still open",
-            ),
-            table(
-                vec![
-                    col("Số", "Number", 2.0),
-                    col("Vấn đề", "Problem", 6.0),
-                    col("Hạn", "Due", 2.0),
-                    col("Tình trạng", "Status", 2.0),
-                    col("Quá hạn", "Overdue", 1.6),
-                ],
-                rows,
-            ),
-        )],
-    }
+    one_table(
+        format!("8.7 {}", bi("Hành động khắc phục", "Corrective actions")),
+        bi(
+            "Đề ra trong giai đoạn hoặc chưa đóng",
+            "Raised in the period or still open",
+        ),
+        vec![
+            col("Số", "Number", 2.0),
+            col("Vấn đề", "Problem", 6.0),
+            col("Hạn", "Due", 2.0),
+            col("Tình trạng", "Status", 2.0),
+            col("Quá hạn", "Overdue", 1.6),
+        ],
+        rows,
+    )
 }
 
 fn internal_audits(pack: &AuditPack) -> Section {
@@ -598,24 +587,19 @@ fn internal_audits(pack: &AuditPack) -> Section {
             ]);
         }
     }
-    Section {
-        heading: format!("8.8 {}", bi("Đánh giá nội bộ", "Internal audits")),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi("Cuộc đánh giá và phát hiện", "Audits and their findings"),
-            table(
-                vec![
-                    col("Số", "Number", 1.8),
-                    col("Tên / phát hiện", "Title / finding", 6.5),
-                    col("Kế hoạch / hạn", "Planned / due", 2.0),
-                    col("Thực hiện", "Performed", 2.0),
-                    col("Tình trạng", "Status", 1.6),
-                    Column::new("", 1.6),
-                ],
-                rows,
-            ),
-        )],
-    }
+    one_table(
+        format!("8.8 {}", bi("Đánh giá nội bộ", "Internal audits")),
+        bi("Cuộc đánh giá và phát hiện", "Audits and their findings"),
+        vec![
+            col("Số", "Number", 1.8),
+            col("Tên / phát hiện", "Title / finding", 6.5),
+            col("Kế hoạch / hạn", "Planned / due", 2.0),
+            col("Thực hiện", "Performed", 2.0),
+            col("Tình trạng", "Status", 1.6),
+            Column::new("", 1.6),
+        ],
+        rows,
+    )
 }
 
 fn management_reviews(pack: &AuditPack) -> Section {
@@ -632,21 +616,16 @@ fn management_reviews(pack: &AuditPack) -> Section {
             ]
         })
         .collect();
-    Section {
-        heading: format!("8.9 {}", bi("Xem xét của lãnh đạo", "Management reviews")),
-        paragraphs: Vec::new(),
-        tables: vec![captioned(
-            bi("Cuộc xem xét trong giai đoạn", "Reviews in the period"),
-            table(
-                vec![
-                    col("Số", "Number", 2.0),
-                    col("Kế hoạch", "Planned", 2.0),
-                    col("Đã họp", "Held", 2.0),
-                    col("Tình trạng", "Status", 2.0),
-                    col("Đầu ra", "Outputs", 6.0),
-                ],
-                rows,
-            ),
-        )],
-    }
+    one_table(
+        format!("8.9 {}", bi("Xem xét của lãnh đạo", "Management reviews")),
+        bi("Cuộc xem xét trong giai đoạn", "Reviews in the period"),
+        vec![
+            col("Số", "Number", 2.0),
+            col("Kế hoạch", "Planned", 2.0),
+            col("Đã họp", "Held", 2.0),
+            col("Tình trạng", "Status", 2.0),
+            col("Đầu ra", "Outputs", 6.0),
+        ],
+        rows,
+    )
 }
