@@ -93,6 +93,7 @@ async fn main() {
 
     let settings = IssueSettings {
         public_url: "https://calab.example.vn".into(),
+        demo: false,
     };
     let pool = app.pool.clone();
     let (samples, sizes) = tokio::task::spawn_blocking(move || {

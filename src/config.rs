@@ -111,6 +111,36 @@ pub struct Config {
     pub clock: crate::clock::Clock,
     /// Raise an expanded uncertainty below the CMC to the CMC instead of refusing the point.
     pub raise_to_cmc: bool,
+    /// Serving the demo lab (`serve --demo`): certificates may carry a loopback public URL.
+    pub demo: bool,
+}
+
+impl Config {
+    /// Whether the public URL names this machine only (`localhost`, `127.x`, `::1`, `0.0.0.0`):
+    /// nobody else can open the verification links printed on certificates.
+    pub fn public_url_is_local(&self) -> bool {
+        is_loopback_url(&self.public_url)
+    }
+}
+
+/// Whether a URL's host is this machine only.
+pub fn is_loopback_url(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host.is_empty()
+        || host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified())
 }
 
 fn env_name(key: &str) -> String {
@@ -273,6 +303,7 @@ impl Config {
             json_logs: log_format == "json",
             clock: crate::clock::Clock::system(utc_offset),
             raise_to_cmc: cmc_policy == "raise",
+            demo: false,
             database_url,
         };
         if v.errors.is_empty() {
@@ -326,6 +357,31 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn loopback_public_urls() {
+        for url in [
+            "http://127.0.0.1:8080",
+            "http://127.1.2.3",
+            "http://localhost:8080/",
+            "https://LOCALHOST",
+            "http://app.localhost",
+            "http://[::1]:8080",
+            "http://0.0.0.0:8080",
+            "http://user@127.0.0.1/x",
+            "",
+        ] {
+            assert!(is_loopback_url(url), "{url}");
+        }
+        for url in [
+            "https://calab.example.vn",
+            "http://192.168.1.10:8080",
+            "https://[2001:db8::1]/",
+            "https://localhost.example.vn",
+        ] {
+            assert!(!is_loopback_url(url), "{url}");
+        }
     }
 
     #[test]

@@ -126,6 +126,15 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
         config.admin_email = demo::DEMO_ADMIN_EMAIL.into();
         config.admin_password = Some(demo::DEMO_PASSWORD.into());
     }
+    config.demo = demo;
+    if config.public_url_is_local() {
+        tracing::warn!(
+            public_url = %config.public_url,
+            "the public URL only reaches this machine: certificates print it in their verification \
+             link and QR code, so set CALAB_PUBLIC_URL to the address customers use{}",
+            if demo { "" } else { "; certificates are refused until then" }
+        );
+    }
     let pool = startup::prepare(&config)?;
     if demo {
         let mut conn = startup::connect(&pool, &config.database_url)?;
@@ -134,6 +143,7 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
             &Ctx::system(config.clock),
             &IssueSettings {
                 public_url: config.public_url.clone(),
+                demo: true,
             },
         )
         .map_err(|source| StartupError::Setup {

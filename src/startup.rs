@@ -128,6 +128,7 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, StartupError> {
         clock: config.clock,
         public_url: config.public_url.clone(),
         raise_to_cmc: config.raise_to_cmc,
+        demo: config.demo,
     })
 }
 

@@ -22,6 +22,7 @@ use crate::services::{Page, PageRequest};
 fn settings(state: &AppState) -> IssueSettings {
     IssueSettings {
         public_url: state.public_url.clone(),
+        demo: state.demo,
     }
 }
 

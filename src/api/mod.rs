@@ -52,6 +52,8 @@ pub struct AppState {
     pub public_url: String,
     /// Raise U below the CMC to the CMC instead of refusing (`CALAB_CMC_POLICY=raise`).
     pub raise_to_cmc: bool,
+    /// Serving the demo lab: certificates may carry a loopback public URL.
+    pub demo: bool,
 }
 
 impl AppState {

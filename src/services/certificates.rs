@@ -43,6 +43,23 @@ use crate::pdf::certificate::{render_certificate, CertificateExtras, Template};
 pub struct IssueSettings {
     /// Where the verification page is reached; printed on the certificate and in its QR code.
     pub public_url: String,
+    /// The demo lab, which may print a loopback public URL.
+    pub demo: bool,
+}
+
+impl IssueSettings {
+    /// A certificate is printed for ever: its verification link must reach the lab from outside.
+    fn check_public_url(&self) -> AppResult<()> {
+        if !self.demo && crate::config::is_loopback_url(&self.public_url) {
+            return Err(AppError::Conflict(format!(
+                "certificates cannot be issued while the public URL is {}, which only this \
+                 machine can open: set CALAB_PUBLIC_URL to the address customers verify \
+                 certificates at",
+                self.public_url
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The signatory's electronic signature: their password, entered again.
@@ -247,6 +264,7 @@ pub fn issue(
     request: IssueRequest,
     settings: &IssueSettings,
 ) -> AppResult<(CertificateView, bool)> {
+    settings.check_public_url()?;
     let signer = reauthenticate(
         conn,
         ctx,
@@ -266,6 +284,7 @@ pub fn issue_signed(
     signer: &User,
     settings: &IssueSettings,
 ) -> AppResult<(CertificateView, bool)> {
+    settings.check_public_url()?;
     let (id, created) = write_tx(conn, |conn| {
         let record = calibration_records::table
             .find(record_id)
@@ -315,6 +334,7 @@ pub fn amend(
     request: AmendRequest,
     settings: &IssueSettings,
 ) -> AppResult<CertificateView> {
+    settings.check_public_url()?;
     let reason = request.reason.trim().to_owned();
     if reason.is_empty() {
         return Err(AppError::field("reason", "an amendment needs its reason"));

@@ -600,3 +600,38 @@ async fn only_a_signatory_authorized_to_sign_issues() {
     assert_eq!(issued.status, StatusCode::CREATED, "{:?}", issued.body);
     assert_eq!(issued.body["snapshot"]["signatory"]["name"], "Phạm Văn Ký");
 }
+
+/// A certificate prints its verification link for ever: outside the demo, none is issued while
+/// the public URL only reaches the lab's own machine.
+#[tokio::test]
+async fn no_certificate_with_a_loopback_public_url() {
+    for url in [
+        "http://127.0.0.1:8080",
+        "http://localhost",
+        "http://[::1]:8080",
+    ] {
+        let b = Bench::new(&[("CALAB_PUBLIC_URL", url)]).await;
+        let record = approved_record(&b, "LOOPBACK-1").await;
+        let refused = issue(&b, &record).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::CONFLICT,
+            "{url}: {:?}",
+            refused.body
+        );
+        assert!(
+            refused.body["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("CALAB_PUBLIC_URL")),
+            "{:?}",
+            refused.body
+        );
+    }
+    let b = Bench::new(&[("CALAB_PUBLIC_URL", "https://lab.example.vn")]).await;
+    let record = approved_record(&b, "PUBLIC-1").await;
+    let issued = issue(&b, &record).await;
+    assert_eq!(issued.status, StatusCode::CREATED, "{:?}", issued.body);
+    assert!(issued.body["verification_url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://lab.example.vn/verify/")));
+}

@@ -196,6 +196,7 @@ fn template() -> &'static str {
         let mut conn = pool.get().expect("connection");
         let settings = calab::services::certificates::IssueSettings {
             public_url: config.public_url.clone(),
+            demo: false,
         };
         demo::seed_demo(&mut conn, &Ctx::system(config.clock), &settings).expect("demo data");
         if postgres_admin_url().is_none() {
@@ -254,6 +255,7 @@ pub fn test_config(
         ("CALAB_ADMIN_EMAIL", ADMIN),
         ("CALAB_ADMIN_PASSWORD", DEMO_PASSWORD),
         ("CALAB_POOL_SIZE", "4"),
+        ("CALAB_PUBLIC_URL", "https://calab.example.test"),
     ]
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
