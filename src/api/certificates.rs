@@ -127,7 +127,7 @@ pub async fn get_certificate(
 /// The PDF exactly as issued (the same bytes on every download).
 #[utoipa::path(get, path = "/api/v1/certificates/{id}/certificate.pdf", tag = "certificates",
     params(("id" = CertificateId, Path)),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)),
+    responses((status = 200, content_type = "application/pdf", body = super::docs::Binary), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn download_certificate_pdf(
     auth: Auth,

@@ -75,7 +75,7 @@ pub async fn add_qualification(
 /// Stores the evidence file of a qualification (`?filename=`); a new upload replaces it.
 #[utoipa::path(put, path = "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence", tag = "quality",
     params(("id" = UserId, Path), ("qualification_id" = QualificationId, Path), FileQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = super::docs::Binary, content_type = "application/pdf"),
     responses((status = 200, body = Qualification)), security(("bearer" = [])))]
 pub async fn upload_qualification_evidence(
     auth: Auth,
@@ -108,7 +108,7 @@ pub async fn upload_qualification_evidence(
 
 #[utoipa::path(get, path = "/api/v1/staff/{id}/qualifications/{qualification_id}/evidence", tag = "quality",
     params(("id" = UserId, Path), ("qualification_id" = QualificationId, Path)),
-    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>), (status = 404, body = Problem)),
+    responses((status = 200, content_type = "application/octet-stream", body = super::docs::Binary), (status = 404, body = Problem)),
     security(("bearer" = [])))]
 pub async fn download_qualification_evidence(
     auth: Auth,

@@ -85,3 +85,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     RolesInDescriptions.modify(&mut doc);
     doc
 }
+
+/// A file's bytes in a request or response body: `type: string, format: binary`.
+pub struct Binary;
+
+impl utoipa::PartialSchema for Binary {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Binary)))
+            .into()
+    }
+}
+impl utoipa::ToSchema for Binary {}

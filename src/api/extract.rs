@@ -265,6 +265,85 @@ impl FromRequest for Body {
     }
 }
 
+/// An uploaded file: the raw body (`application/pdf`, `application/octet-stream`, or no type), or
+/// the `file` field of a `multipart/form-data` form (what `curl -F file=@cert.pdf` and a browser
+/// form send). Anything else is 415.
+pub struct Upload(pub Vec<u8>);
+
+impl FromRequest for Upload {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let body = Body::from_request(req, payload);
+        Box::pin(async move {
+            let Body(bytes) = body.await?;
+            let essence = content_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
+            match essence.as_str() {
+                "" | "application/pdf" | "application/octet-stream" => Ok(Upload(bytes)),
+                "multipart/form-data" => multipart_file(&content_type, &bytes)
+                    .map(Upload)
+                    .ok_or_else(|| {
+                        AppError::field("file", "the form has no file field (send it as `file`)")
+                    }),
+                _ => Err(AppError::UnsupportedMediaType(
+                    "send the file as the body (application/pdf) or as the `file` field of a \
+                     multipart/form-data form",
+                )),
+            }
+        })
+    }
+}
+
+/// The content of a `multipart/form-data` body's part named `file`, else of its first part with a
+/// file name (RFC 7578).
+pub fn multipart_file(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let boundary = content_type.split(';').skip(1).find_map(|param| {
+        let (name, value) = param.split_once('=')?;
+        (name.trim().eq_ignore_ascii_case("boundary")).then(|| value.trim().trim_matches('"'))
+    })?;
+    let delimiter = format!("--{boundary}");
+    let find = |haystack: &[u8], needle: &[u8], from: usize| {
+        haystack
+            .get(from..)?
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .map(|i| i + from)
+    };
+    let mut parts = Vec::new();
+    let mut at = find(body, delimiter.as_bytes(), 0)? + delimiter.len();
+    while body.get(at..at + 2) == Some(b"\r\n") {
+        let headers_end = find(body, b"\r\n\r\n", at)?;
+        let headers = String::from_utf8_lossy(&body[at + 2..headers_end]).to_ascii_lowercase();
+        let content_start = headers_end + 4;
+        let next = find(body, format!("\r\n{delimiter}").as_bytes(), content_start)?;
+        parts.push((headers, &body[content_start..next]));
+        at = next + 2 + delimiter.len();
+    }
+    let disposition = |headers: &str, what: &str| {
+        headers
+            .lines()
+            .find(|l| l.starts_with("content-disposition:"))
+            .is_some_and(|l| l.contains(what))
+    };
+    parts
+        .iter()
+        .find(|(h, _)| disposition(h, "name=\"file\""))
+        .or_else(|| parts.iter().find(|(h, _)| disposition(h, "filename=")))
+        .map(|(_, content)| content.to_vec())
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::field("body", "a JSON body is required"));

@@ -48,7 +48,7 @@ pub async fn get_lab_logo(auth: Auth, state: web::Data<AppState>) -> AppResult<H
 
 /// Replaces the logo: the body is a PNG or JPEG of at most 512 KiB; needs `If-Match`.
 #[utoipa::path(put, path = "/api/v1/lab/logo", tag = "laboratory",
-    request_body(content = Vec<u8>, content_type = "image/png"),
+    request_body(content = super::docs::Binary, content_type = "image/png"),
     responses((status = 200, body = LabView), (status = 415, body = Problem)), security(("bearer" = [])))]
 pub async fn set_lab_logo(
     auth: Auth,

@@ -55,7 +55,7 @@ async fn pdf(state: &AppState, pack: AuditPack) -> AppResult<HttpResponse> {
 /// management reviews, documents, and the audit trail's verification. JSON, or PDF with
 /// `Accept: application/pdf`.
 #[utoipa::path(get, path = "/api/v1/reports/audit-pack", tag = "reports", params(PeriodQuery),
-    responses((status = 200, body = AuditPack), (status = 200, content_type = "application/pdf", body = Vec<u8>),
+    responses((status = 200, body = AuditPack), (status = 200, content_type = "application/pdf", body = super::docs::Binary),
         (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_audit_pack(
@@ -77,7 +77,7 @@ pub async fn get_audit_pack(
 
 /// The audit pack as PDF.
 #[utoipa::path(get, path = "/api/v1/reports/audit-pack.pdf", tag = "reports", params(PeriodQuery),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 422, body = Problem)),
+    responses((status = 200, content_type = "application/pdf", body = super::docs::Binary), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn get_audit_pack_pdf(
     auth: Auth,

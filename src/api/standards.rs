@@ -206,7 +206,7 @@ pub async fn get_standard_calibration(
 /// version; earlier versions stay retrievable.
 #[utoipa::path(put, path = "/api/v1/standards/{id}/calibrations/{calibration_id}/certificate", tag = "standards",
     params(("id" = StandardId, Path), ("calibration_id" = StandardCalibrationId, Path), FileQuery),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = super::docs::Binary, content_type = "application/pdf"),
     responses((status = 201, body = FileVersion)), security(("bearer" = [])))]
 pub async fn upload_standard_certificate(
     auth: Auth,

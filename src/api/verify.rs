@@ -5,7 +5,7 @@
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::extract::{client_address, Body};
+use super::extract::{client_address, Upload};
 use super::problem::Problem;
 use super::AppState;
 use crate::dcc::xml::escape;
@@ -66,17 +66,21 @@ pub async fn verify_certificate(
     }
 }
 
-/// Compares an uploaded PDF (the request body, `application/pdf`) with the issued one by SHA-256.
+/// Compares an uploaded PDF with the issued one by SHA-256: the request body (`application/pdf`),
+/// or the `file` field of a `multipart/form-data` form (`curl -F file=@certificate.pdf`).
 #[utoipa::path(post, path = "/verify/{token}/check", tag = "certificates",
     params(("token" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content(
+        (super::docs::Binary = "application/pdf"),
+        (CopyUpload = "multipart/form-data"),
+    )),
     responses((status = 200, body = CopyCheck), (status = 404, body = Problem), (status = 413, body = Problem),
-        (status = 429, body = Problem)))]
+        (status = 415, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
 pub async fn check_certificate_copy(
     req: HttpRequest,
     state: web::Data<AppState>,
     token: web::Path<String>,
-    body: Body,
+    body: Upload,
 ) -> AppResult<HttpResponse> {
     state.verify_limit.check(&client_key(&req))?;
     let token = token.into_inner();
@@ -84,6 +88,15 @@ pub async fn check_certificate_copy(
         .db(move |conn| certificates::check_copy(conn, &token, &body.0))
         .await?;
     Ok(HttpResponse::Ok().json(check))
+}
+
+/// The form a copy is checked with.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CopyUpload {
+    /// The PDF to compare.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
 }
 
 fn html(mut builder: actix_web::HttpResponseBuilder, body: &str) -> HttpResponse {

@@ -294,6 +294,52 @@ async fn issue_once_print_everything_and_verify() {
         let body: Value = checked.json().await.expect("json");
         assert_eq!(body["matches"], matches);
     }
+    // The same as a form upload, as `curl -F file=@certificate.pdf` sends it (with another field
+    // first); any other body type is refused.
+    let boundary = "------------------------d74496d66958873e";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfrom a customer\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.pdf\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(&pdf);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    for (content_type, body, status, matches) in [
+        (
+            format!("multipart/form-data; boundary={boundary}"),
+            form,
+            StatusCode::OK,
+            Some(true),
+        ),
+        (
+            "multipart/form-data; boundary=x".to_string(),
+            b"--x\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--x--".to_vec(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+        ),
+        (
+            "application/x-www-form-urlencoded".to_string(),
+            pdf.clone(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            None,
+        ),
+    ] {
+        let checked = b
+            .app
+            .client
+            .post(b.app.url(&format!("{path}/check")))
+            .header("content-type", &content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("check");
+        assert_eq!(checked.status(), status, "{content_type}");
+        let body: Value = checked.json().await.expect("json");
+        if let Some(matches) = matches {
+            assert_eq!(body["matches"], matches, "{content_type}");
+        }
+    }
 
     // The other customer sees nothing of it.
     let other = b.app.token(CUSTOMER_B).await;
