@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{parse_json, Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -96,7 +97,7 @@ pub async fn get_calibration(
 }
 
 /// Replaces the content of a draft or returned record. Needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/calibrations/{id}", tag = "calibrations", params(("id" = CalibrationRecordId, Path)),
+#[utoipa::path(patch, path = "/api/v1/calibrations/{id}", tag = "calibrations", params(IfMatchHeader, ("id" = CalibrationRecordId, Path)),
     request_body = RecordInput, responses((status = 200, body = RecordView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn update_calibration(
     auth: Auth,
@@ -115,7 +116,7 @@ pub async fn update_calibration(
 }
 
 /// Submits a record for review. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/calibrations/{id}/submit", tag = "calibrations", params(("id" = CalibrationRecordId, Path)),
+#[utoipa::path(post, path = "/api/v1/calibrations/{id}/submit", tag = "calibrations", params(IfMatchHeader, ("id" = CalibrationRecordId, Path)),
     responses((status = 200, body = RecordView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn submit_calibration(
     auth: Auth,
@@ -132,7 +133,7 @@ pub async fn submit_calibration(
 
 /// Approves a submitted record: the electronic signature of a signatory who neither performed nor
 /// wrote it, with their password entered again. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/calibrations/{id}/approve", tag = "calibrations", params(("id" = CalibrationRecordId, Path)),
+#[utoipa::path(post, path = "/api/v1/calibrations/{id}/approve", tag = "calibrations", params(IfMatchHeader, ("id" = CalibrationRecordId, Path)),
     request_body = Approval, responses((status = 200, body = RecordView), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn approve_calibration(
@@ -151,7 +152,7 @@ pub async fn approve_calibration(
 }
 
 /// Returns a submitted record to its technician, with what must be corrected. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/calibrations/{id}/return", tag = "calibrations", params(("id" = CalibrationRecordId, Path)),
+#[utoipa::path(post, path = "/api/v1/calibrations/{id}/return", tag = "calibrations", params(IfMatchHeader, ("id" = CalibrationRecordId, Path)),
     request_body = Reason, responses((status = 200, body = RecordView)), security(("bearer" = [])))]
 pub async fn return_calibration(
     auth: Auth,
@@ -170,7 +171,7 @@ pub async fn return_calibration(
 
 /// Amends an approved record: a new version with its reason, to be submitted and approved again;
 /// the approved version stays retrievable. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/calibrations/{id}/amendments", tag = "calibrations", params(("id" = CalibrationRecordId, Path)),
+#[utoipa::path(post, path = "/api/v1/calibrations/{id}/amendments", tag = "calibrations", params(IfMatchHeader, ("id" = CalibrationRecordId, Path)),
     request_body = Amendment, responses((status = 201, body = RecordView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn amend_calibration(
     auth: Auth,
@@ -192,7 +193,7 @@ pub async fn amend_calibration(
 
 /// Replaces the readings of many points at once, from JSON (`{"points": [{"point": 1, "readings":
 /// ["100.002", ...]}]}`) or CSV (`point,reading`, one reading a row), all or nothing. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/calibrations/{id}/readings/import", tag = "calibrations", params(("id" = CalibrationRecordId, Path)),
+#[utoipa::path(post, path = "/api/v1/calibrations/{id}/readings/import", tag = "calibrations", params(IfMatchHeader, ("id" = CalibrationRecordId, Path)),
     request_body(content = ReadingsImport, content_type = "application/json"),
     responses((status = 200, body = RecordView), (status = 422, body = Problem)), security(("bearer" = [])))]
 pub async fn import_readings(

@@ -5,6 +5,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{self, created, versioned};
@@ -162,7 +163,7 @@ pub async fn download_certificate_dcc(
 /// the replaced one becomes `superseded`, its PDF unchanged. Needs `If-Match` and the
 /// signatory's password.
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/amend", tag = "certificates",
-    params(("id" = CertificateId, Path)), request_body = AmendRequest,
+    params(IfMatchHeader, ("id" = CertificateId, Path)), request_body = AmendRequest,
     responses((status = 201, body = CertificateView), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
@@ -184,7 +185,7 @@ pub async fn amend_certificate(
 
 /// Revokes a valid certificate, with its reason. Needs `If-Match`.
 #[utoipa::path(post, path = "/api/v1/certificates/{id}/revoke", tag = "certificates",
-    params(("id" = CertificateId, Path)), request_body = Reason,
+    params(IfMatchHeader, ("id" = CertificateId, Path)), request_body = Reason,
     responses((status = 200, body = CertificateView), (status = 409, body = Problem),
         (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]

@@ -4,6 +4,7 @@ use actix_web::{web, HttpResponse};
 use chrono::NaiveDate;
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -101,7 +102,7 @@ pub async fn get_cmc(
 }
 
 /// Changes or withdraws a CMC entry; needs `If-Match`. Every version stays in its history.
-#[utoipa::path(patch, path = "/api/v1/cmc/{id}", tag = "standards", params(("id" = CmcId, Path)),
+#[utoipa::path(patch, path = "/api/v1/cmc/{id}", tag = "standards", params(IfMatchHeader, ("id" = CmcId, Path)),
     request_body = UpdateCmc, responses((status = 200, body = CmcView), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_cmc(

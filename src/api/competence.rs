@@ -5,6 +5,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{self, created, versioned, Disposition};
@@ -221,7 +222,7 @@ pub async fn get_authorization(
 }
 
 /// Withdraws an authorization with a reason; needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/authorizations/{id}/revoke", tag = "quality", params(("id" = AuthorizationId, Path)),
+#[utoipa::path(post, path = "/api/v1/authorizations/{id}/revoke", tag = "quality", params(IfMatchHeader, ("id" = AuthorizationId, Path)),
     request_body = Reason, responses((status = 200, body = AuthorizationView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn revoke_authorization(

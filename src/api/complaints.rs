@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -82,7 +83,7 @@ pub async fn get_complaint(
 
 /// One step: acknowledged, investigated (with the investigation), answered (with the answer),
 /// closed. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/complaints/{id}/status", tag = "quality", params(("id" = ComplaintId, Path)),
+#[utoipa::path(post, path = "/api/v1/complaints/{id}/status", tag = "quality", params(IfMatchHeader, ("id" = ComplaintId, Path)),
     request_body = ComplaintMove, responses((status = 200, body = ComplaintView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn change_complaint_status(

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -83,7 +84,7 @@ pub async fn get_corrective_action(
 }
 
 /// The root cause and the action plan (replaced as a whole, e.g. to record `done_on`). `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/corrective-actions/{id}", tag = "quality", params(("id" = CorrectiveActionId, Path)),
+#[utoipa::path(patch, path = "/api/v1/corrective-actions/{id}", tag = "quality", params(IfMatchHeader, ("id" = CorrectiveActionId, Path)),
     request_body = UpdateCorrectiveAction, responses((status = 200, body = CorrectiveActionView), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_corrective_action(
@@ -102,7 +103,7 @@ pub async fn update_corrective_action(
 }
 
 /// `open -> implemented`: the root cause is recorded and every action is done. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/corrective-actions/{id}/implement", tag = "quality", params(("id" = CorrectiveActionId, Path)),
+#[utoipa::path(post, path = "/api/v1/corrective-actions/{id}/implement", tag = "quality", params(IfMatchHeader, ("id" = CorrectiveActionId, Path)),
     responses((status = 200, body = CorrectiveActionView), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn implement_corrective_action(
@@ -121,7 +122,7 @@ pub async fn implement_corrective_action(
 }
 
 /// The effectiveness review: effective closes the action, not effective reopens it. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/corrective-actions/{id}/review", tag = "quality", params(("id" = CorrectiveActionId, Path)),
+#[utoipa::path(post, path = "/api/v1/corrective-actions/{id}/review", tag = "quality", params(IfMatchHeader, ("id" = CorrectiveActionId, Path)),
     request_body = EffectivenessReview, responses((status = 200, body = CorrectiveActionView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn review_corrective_action(

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -77,7 +78,7 @@ pub async fn get_customer(
 }
 
 /// Updates a customer; needs `If-Match` with the current version.
-#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = CustomerId, Path)),
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", params(IfMatchHeader, ("id" = CustomerId, Path)),
     request_body = UpdateCustomer,
     responses((status = 200, body = CustomerView), (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
@@ -97,7 +98,7 @@ pub async fn update_customer(
 }
 
 /// Removes a customer from use (logical deletion with a reason); needs `If-Match`.
-#[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers", params(("id" = CustomerId, Path)),
+#[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers", params(IfMatchHeader, ("id" = CustomerId, Path)),
     request_body = Reason, responses((status = 204, description = "Deleted"), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_customer(

@@ -48,6 +48,96 @@ impl Modify for Security {
     }
 }
 
+/// The `If-Match` header of every update, state move and delete.
+#[derive(utoipa::IntoParams)]
+#[into_params(names("If-Match"), parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IfMatchHeader(
+    /// The record's `version` as an entity tag, `"3"` (or `W/"3"`): the `version` field of the
+    /// JSON and the `ETag` header it came with. Not `record_version` (which version of a
+    /// calibration record's content is shown) nor `current_version` (its newest content version).
+    /// Missing: 428; another version: 412 with the current one.
+    #[param(required = true, example = "\"3\"")]
+    String,
+);
+
+fn has_if_match(op: &utoipa::openapi::path::Operation) -> bool {
+    use utoipa::openapi::path::ParameterIn;
+    op.parameters.iter().flatten().any(|p| {
+        matches!(p, utoipa::openapi::RefOr::T(p)
+            if p.name == "If-Match" && matches!(p.parameter_in, ParameterIn::Header))
+    })
+}
+
+/// What the `If-Match` convention adds to the document: 412 and 428 on the operations that take
+/// the header, and the `ETag` header on the responses that carry a version (those operations'
+/// 200, the `GET` of the same record, and every 201).
+struct Versions;
+
+impl Modify for Versions {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::header::HeaderBuilder;
+        use utoipa::openapi::{Ref, RefOr, ResponseBuilder};
+        let etag = || {
+            HeaderBuilder::new()
+                .schema(Some(<String as utoipa::PartialSchema>::schema()))
+                .description(Some(
+                    "The record's `version`, as `\"n\"`: send it back in `If-Match`.",
+                ))
+                .build()
+        };
+        let problem = |what: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(what)
+                    .content(
+                        "application/problem+json",
+                        utoipa::openapi::ContentBuilder::new()
+                            .schema(Some(Ref::from_schema_name("Problem")))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let versioned_path = [&item.put, &item.patch, &item.post, &item.delete]
+                .into_iter()
+                .flatten()
+                .any(has_if_match);
+            let mut operations = [
+                (&mut item.get, versioned_path),
+                (&mut item.put, false),
+                (&mut item.patch, false),
+                (&mut item.post, false),
+                (&mut item.delete, false),
+            ];
+            for (operation, sibling_get) in operations.iter_mut() {
+                let Some(op) = operation.as_mut() else {
+                    continue;
+                };
+                let if_match = has_if_match(op);
+                let responses = &mut op.responses.responses;
+                for (status, response) in responses.iter_mut() {
+                    let carries =
+                        status == "201" || (status == "200" && (if_match || *sibling_get));
+                    if let (true, RefOr::T(response)) = (carries, response) {
+                        if response.content.keys().any(|c| c.contains("json")) {
+                            response.headers.insert("ETag".into(), RefOr::T(etag()));
+                        }
+                    }
+                }
+                if if_match {
+                    responses.insert(
+                        "412".into(),
+                        problem("The record changed since it was read: the problem names the current version."),
+                    );
+                    responses.insert("428".into(), problem("`If-Match` is missing."));
+                }
+            }
+        }
+    }
+}
+
 /// Appends each operation's allowed roles, from the permission table, to its description.
 struct RolesInDescriptions;
 
@@ -83,6 +173,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc.merge(super::RouteDocs::openapi());
     Security.modify(&mut doc);
     RolesInDescriptions.modify(&mut doc);
+    Versions.modify(&mut doc);
     doc
 }
 

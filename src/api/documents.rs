@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -85,7 +86,7 @@ pub async fn get_document(
 
 /// Approves a draft from its effective date (by someone other than its author); the version it
 /// replaces becomes obsolete. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/documents/{id}/approve", tag = "quality", params(("id" = DocumentId, Path)),
+#[utoipa::path(post, path = "/api/v1/documents/{id}/approve", tag = "quality", params(IfMatchHeader, ("id" = DocumentId, Path)),
     request_body = ApproveDocument, responses((status = 200, body = DocumentView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn approve_document(
@@ -104,7 +105,7 @@ pub async fn approve_document(
 }
 
 /// Marks an approved version obsolete, with the reason. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/documents/{id}/obsolete", tag = "quality", params(("id" = DocumentId, Path)),
+#[utoipa::path(post, path = "/api/v1/documents/{id}/obsolete", tag = "quality", params(IfMatchHeader, ("id" = DocumentId, Path)),
     request_body = Reason, responses((status = 200, body = DocumentView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn obsolete_document(

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -60,7 +61,7 @@ pub async fn get_external_body(
 }
 
 /// Updates an issuer (accreditation, justification); needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/external-bodies/{id}", tag = "standards", params(("id" = ExternalBodyId, Path)),
+#[utoipa::path(patch, path = "/api/v1/external-bodies/{id}", tag = "standards", params(IfMatchHeader, ("id" = ExternalBodyId, Path)),
     request_body = UpdateExternalBody, responses((status = 200, body = ExternalBodyView), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_external_body(

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{self, created, versioned};
@@ -172,7 +173,7 @@ pub async fn get_instrument(
 }
 
 /// Updates an instrument's description and tolerance; needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/instruments/{id}", tag = "instruments", params(("id" = InstrumentId, Path)),
+#[utoipa::path(patch, path = "/api/v1/instruments/{id}", tag = "instruments", params(IfMatchHeader, ("id" = InstrumentId, Path)),
     request_body = UpdateInstrument, responses((status = 200, body = InstrumentView), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_instrument(
@@ -191,7 +192,7 @@ pub async fn update_instrument(
 }
 
 /// Removes an instrument from the register (logical, with a reason); not while it is in the lab.
-#[utoipa::path(delete, path = "/api/v1/instruments/{id}", tag = "instruments", params(("id" = InstrumentId, Path)),
+#[utoipa::path(delete, path = "/api/v1/instruments/{id}", tag = "instruments", params(IfMatchHeader, ("id" = InstrumentId, Path)),
     request_body = Reason, responses((status = 204, description = "Deleted"), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_instrument(

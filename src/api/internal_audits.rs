@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -65,7 +66,7 @@ pub async fn get_internal_audit(
 }
 
 /// `planned -> performed`, with the date and the summary. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/internal-audits/{id}/perform", tag = "quality", params(("id" = InternalAuditId, Path)),
+#[utoipa::path(post, path = "/api/v1/internal-audits/{id}/perform", tag = "quality", params(IfMatchHeader, ("id" = InternalAuditId, Path)),
     request_body = PerformAudit, responses((status = 200, body = AuditView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn perform_internal_audit(
@@ -93,7 +94,7 @@ pub async fn perform_internal_audit(
 }
 
 /// `performed -> closed`, once every finding is closed. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/internal-audits/{id}/close", tag = "quality", params(("id" = InternalAuditId, Path)),
+#[utoipa::path(post, path = "/api/v1/internal-audits/{id}/close", tag = "quality", params(IfMatchHeader, ("id" = InternalAuditId, Path)),
     responses((status = 200, body = AuditView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn close_internal_audit(
     auth: Auth,
@@ -134,7 +135,7 @@ pub async fn add_audit_finding(
 
 /// Closes a finding (a nonconformity finding needs its corrective action). `If-Match`.
 #[utoipa::path(post, path = "/api/v1/internal-audits/{id}/findings/{finding_id}/close", tag = "quality",
-    params(("id" = InternalAuditId, Path), ("finding_id" = FindingId, Path)),
+    params(IfMatchHeader, ("id" = InternalAuditId, Path), ("finding_id" = FindingId, Path)),
     responses((status = 200, body = FindingView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn close_audit_finding(
     auth: Auth,
@@ -201,7 +202,7 @@ pub async fn get_management_review(
 }
 
 /// `planned -> held`, with attendees, inputs and outputs. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/management-reviews/{id}/hold", tag = "quality", params(("id" = ManagementReviewId, Path)),
+#[utoipa::path(post, path = "/api/v1/management-reviews/{id}/hold", tag = "quality", params(IfMatchHeader, ("id" = ManagementReviewId, Path)),
     request_body = HoldReview, responses((status = 200, body = ReviewView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn hold_management_review(
@@ -229,7 +230,7 @@ pub async fn hold_management_review(
 }
 
 /// `held -> closed`, once every action is closed. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/management-reviews/{id}/close", tag = "quality", params(("id" = ManagementReviewId, Path)),
+#[utoipa::path(post, path = "/api/v1/management-reviews/{id}/close", tag = "quality", params(IfMatchHeader, ("id" = ManagementReviewId, Path)),
     responses((status = 200, body = ReviewView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn close_management_review(
     auth: Auth,
@@ -269,7 +270,7 @@ pub async fn add_review_finding(
 }
 
 #[utoipa::path(post, path = "/api/v1/management-reviews/{id}/findings/{finding_id}/close", tag = "quality",
-    params(("id" = ManagementReviewId, Path), ("finding_id" = FindingId, Path)),
+    params(IfMatchHeader, ("id" = ManagementReviewId, Path), ("finding_id" = FindingId, Path)),
     responses((status = 200, body = FindingView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn close_review_finding(
     auth: Auth,

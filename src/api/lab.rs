@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Body, IfMatch, Json};
 use super::problem::Problem;
 use super::respond::versioned;
@@ -19,7 +20,7 @@ pub async fn get_lab(auth: Auth, state: web::Data<AppState>) -> AppResult<HttpRe
 }
 
 /// Updates the lab's identity, accreditation and certificate number pattern; needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/lab", tag = "laboratory", request_body = UpdateLab,
+#[utoipa::path(patch, path = "/api/v1/lab", tag = "laboratory", params(IfMatchHeader), request_body = UpdateLab,
     responses((status = 200, body = LabView), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_lab(
@@ -47,7 +48,7 @@ pub async fn get_lab_logo(auth: Auth, state: web::Data<AppState>) -> AppResult<H
 }
 
 /// Replaces the logo: the body is a PNG or JPEG of at most 512 KiB; needs `If-Match`.
-#[utoipa::path(put, path = "/api/v1/lab/logo", tag = "laboratory",
+#[utoipa::path(put, path = "/api/v1/lab/logo", tag = "laboratory", params(IfMatchHeader),
     request_body(content = super::docs::Binary, content_type = "image/png"),
     responses((status = 200, body = LabView), (status = 415, body = Problem)), security(("bearer" = [])))]
 pub async fn set_lab_logo(

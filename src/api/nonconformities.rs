@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -82,7 +83,7 @@ pub async fn get_nonconformity(
 }
 
 /// `open -> evaluated`: the impact evaluation and the decision (recall, amend, notify). `If-Match`.
-#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/evaluate", tag = "quality", params(("id" = NonconformityId, Path)),
+#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/evaluate", tag = "quality", params(IfMatchHeader, ("id" = NonconformityId, Path)),
     request_body = Evaluation, responses((status = 200, body = NonconformityView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn evaluate_nonconformity(
@@ -101,7 +102,7 @@ pub async fn evaluate_nonconformity(
 }
 
 /// `evaluated -> actioned`: what was done. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/action", tag = "quality", params(("id" = NonconformityId, Path)),
+#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/action", tag = "quality", params(IfMatchHeader, ("id" = NonconformityId, Path)),
     request_body = Notes, responses((status = 200, body = NonconformityView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn action_nonconformity(
@@ -120,7 +121,7 @@ pub async fn action_nonconformity(
 }
 
 /// `actioned -> closed`. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/close", tag = "quality", params(("id" = NonconformityId, Path)),
+#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/close", tag = "quality", params(IfMatchHeader, ("id" = NonconformityId, Path)),
     request_body = Notes, responses((status = 200, body = NonconformityView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn close_nonconformity(

@@ -4,6 +4,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -78,7 +79,7 @@ pub async fn get_procedure(
 }
 
 /// Changes a draft version; approved versions are never edited. Needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/procedures/{id}", tag = "calibrations", params(("id" = ProcedureId, Path)),
+#[utoipa::path(patch, path = "/api/v1/procedures/{id}", tag = "calibrations", params(IfMatchHeader, ("id" = ProcedureId, Path)),
     request_body = UpdateProcedure, responses((status = 200, body = ProcedureView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_procedure(
@@ -97,7 +98,7 @@ pub async fn update_procedure(
 }
 
 /// Approves a draft version (earlier approved versions of the code are withdrawn). Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/procedures/{id}/approve", tag = "calibrations", params(("id" = ProcedureId, Path)),
+#[utoipa::path(post, path = "/api/v1/procedures/{id}/approve", tag = "calibrations", params(IfMatchHeader, ("id" = ProcedureId, Path)),
     responses((status = 200, body = ProcedureView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn approve_procedure(
     auth: Auth,
@@ -113,7 +114,7 @@ pub async fn approve_procedure(
 }
 
 /// Withdraws a version, with a reason. Needs `If-Match`.
-#[utoipa::path(post, path = "/api/v1/procedures/{id}/withdraw", tag = "calibrations", params(("id" = ProcedureId, Path)),
+#[utoipa::path(post, path = "/api/v1/procedures/{id}/withdraw", tag = "calibrations", params(IfMatchHeader, ("id" = ProcedureId, Path)),
     request_body = Reason, responses((status = 200, body = ProcedureView)), security(("bearer" = [])))]
 pub async fn withdraw_procedure(
     auth: Auth,

@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -112,7 +113,7 @@ pub async fn get_proficiency_test(
 
 /// The result: assigned value and its U, the lab's result and its U; En is computed and
 /// |En| > 1 opens a nonconformity. `If-Match`.
-#[utoipa::path(post, path = "/api/v1/proficiency-tests/{id}/result", tag = "quality", params(("id" = ProficiencyTestId, Path)),
+#[utoipa::path(post, path = "/api/v1/proficiency-tests/{id}/result", tag = "quality", params(IfMatchHeader, ("id" = ProficiencyTestId, Path)),
     request_body = ReportResult, responses((status = 200, body = ProficiencyTest), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
 pub async fn report_proficiency_result(

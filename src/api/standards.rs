@@ -5,6 +5,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Body, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{self, created, versioned, Disposition};
@@ -93,7 +94,7 @@ pub async fn get_standard(
 }
 
 /// Updates a standard's description; needs `If-Match`.
-#[utoipa::path(patch, path = "/api/v1/standards/{id}", tag = "standards", params(("id" = StandardId, Path)),
+#[utoipa::path(patch, path = "/api/v1/standards/{id}", tag = "standards", params(IfMatchHeader, ("id" = StandardId, Path)),
     request_body = UpdateStandard, responses((status = 200, body = StandardView), (status = 412, body = Problem)),
     security(("bearer" = [])))]
 pub async fn update_standard(
@@ -113,7 +114,7 @@ pub async fn update_standard(
 
 /// Changes the status (in service, out of service, quarantined, retired) with a reason; needs `If-Match`.
 /// Releasing a quarantined standard is done here by a quality manager.
-#[utoipa::path(post, path = "/api/v1/standards/{id}/status", tag = "standards", params(("id" = StandardId, Path)),
+#[utoipa::path(post, path = "/api/v1/standards/{id}/status", tag = "standards", params(IfMatchHeader, ("id" = StandardId, Path)),
     request_body = ChangeStatus, responses((status = 200, body = StandardView), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn change_standard_status(

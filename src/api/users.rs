@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{created, versioned};
@@ -77,7 +78,7 @@ pub async fn get_user(
 }
 
 /// Updates a user; needs `If-Match` with the current version.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = UserId, Path)),
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(IfMatchHeader, ("id" = UserId, Path)),
     request_body = UpdateUser,
     responses((status = 200, body = UserView), (status = 412, body = Problem), (status = 428, body = Problem)),
     security(("bearer" = [])))]
@@ -97,7 +98,7 @@ pub async fn update_user(
 }
 
 /// Deactivates a user (logical deletion with a reason); needs `If-Match`.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = UserId, Path)),
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(IfMatchHeader, ("id" = UserId, Path)),
     request_body = Reason, responses((status = 204, description = "Deactivated"), (status = 409, body = Problem)),
     security(("bearer" = [])))]
 pub async fn delete_user(

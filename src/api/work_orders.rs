@@ -3,6 +3,7 @@
 use actix_web::{web, HttpResponse};
 
 use super::authz::Op;
+use super::docs::IfMatchHeader;
 use super::extract::{Auth, Ids, IfMatch, Json, Query};
 use super::problem::Problem;
 use super::respond::{self, created};
@@ -101,7 +102,7 @@ pub async fn get_work_order_receipt(
 /// or `cancelled` (then returned), with a reason where one is needed; needs `If-Match` with the
 /// item's version. Other moves answer 409 naming the allowed ones.
 #[utoipa::path(post, path = "/api/v1/work-orders/{id}/items/{item_id}/status", tag = "instruments",
-    params(("id" = WorkOrderId, Path), ("item_id" = WorkOrderItemId, Path)), request_body = ChangeItemStatus,
+    params(IfMatchHeader, ("id" = WorkOrderId, Path), ("item_id" = WorkOrderItemId, Path)), request_body = ChangeItemStatus,
     responses((status = 200, body = WorkOrderView), (status = 409, body = Problem)), security(("bearer" = [])))]
 pub async fn change_item_status(
     auth: Auth,

@@ -214,6 +214,10 @@ async fn every_route_as_every_role() {
             }
             let op = Op::from_name(name)
                 .unwrap_or_else(|| panic!("{name} is missing from the permission table"));
+            let declares_if_match = operation["parameters"].as_array().is_some_and(|ps| {
+                ps.iter()
+                    .any(|p| p["name"] == "If-Match" && p["in"] == "header")
+            });
             assert_eq!(
                 anonymous.status,
                 StatusCode::UNAUTHORIZED,
@@ -251,6 +255,10 @@ async fn every_route_as_every_role() {
                         "{what}"
                     );
                     assert!(reply.status.as_u16() < 500, "{what}");
+                    // An operation that wants a version says so in the document.
+                    if reply.status == StatusCode::PRECONDITION_REQUIRED {
+                        assert!(declares_if_match, "{what}: If-Match is not documented");
+                    }
                 }
                 // Another customer's record, asked for by customer A, does not exist.
                 if *role == Role::Customer && op.allows(*role) && path.contains("{id}") {

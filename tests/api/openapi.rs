@@ -81,3 +81,51 @@ fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// Swagger UI can perform every workflow step: the operations that need `If-Match` declare it,
+/// with 412 and 428, and the responses that carry a version declare their `ETag`.
+#[tokio::test]
+async fn versions_are_documented() {
+    let app = spawn_app().await;
+    let spec = app
+        .send(Method::GET, "/api/openapi.json", None, None, &[])
+        .await
+        .body;
+    let op = |path: &str, method: &str| spec["paths"][path][method].clone();
+    for (path, method) in [
+        ("/api/v1/calibrations/{id}/submit", "post"),
+        ("/api/v1/calibrations/{id}/approve", "post"),
+        ("/api/v1/instruments/{id}", "patch"),
+        ("/api/v1/instruments/{id}", "delete"),
+        ("/api/v1/certificates/{id}/revoke", "post"),
+        ("/api/v1/nonconformities/{id}/evaluate", "post"),
+    ] {
+        let operation = op(path, method);
+        let header = operation["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "If-Match").cloned())
+            .unwrap_or_else(|| panic!("{method} {path}: no If-Match"));
+        assert_eq!(header["in"], "header");
+        assert_eq!(header["required"], true);
+        assert!(header["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("`version`") && d.contains("record_version")));
+        for status in ["412", "428"] {
+            assert!(
+                operation["responses"][status].is_object(),
+                "{method} {path} {status}"
+            );
+        }
+    }
+    for (path, method, status) in [
+        ("/api/v1/instruments/{id}", "get", "200"),
+        ("/api/v1/instruments/{id}", "patch", "200"),
+        ("/api/v1/instruments", "post", "201"),
+        ("/api/v1/calibrations/{id}/submit", "post", "200"),
+    ] {
+        assert!(
+            op(path, method)["responses"][status]["headers"]["ETag"].is_object(),
+            "{method} {path} {status}: no ETag"
+        );
+    }
+}
