@@ -16,7 +16,7 @@ use crate::domain::calibration::{
 use crate::domain::intake::{DecisionRuleKind, Service, ToleranceBand};
 use crate::error::AppResult;
 use crate::services::calibrations::{
-    self, Amendment, Condition, Environment, PointInput, RecordInput,
+    self, Amendment, EnvironmentReading, Environment, PointInput, RecordInput,
 };
 use crate::services::certificates::{self, AmendRequest, IssueRequest, IssueSettings};
 use crate::services::instruments::CreateInstrument;
@@ -256,12 +256,12 @@ struct Demo<'a> {
 
 fn environment(t: &str) -> AppResult<Environment> {
     Ok(Environment {
-        temperature: Some(Condition {
+        temperature: Some(EnvironmentReading {
             value: d(t)?,
             unit: "°C".into(),
             measured_with: None,
         }),
-        humidity: Some(Condition {
+        humidity: Some(EnvironmentReading {
             value: d("56")?,
             unit: "%RH".into(),
             measured_with: None,

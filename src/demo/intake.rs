@@ -8,7 +8,7 @@ use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service
 use crate::error::AppResult;
 use crate::services::instruments::{self, CreateInstrument};
 use crate::services::work_orders::{
-    self, ChangeItemStatus, Condition, CreateWorkOrder, NewItem, WorkOrderView,
+    self, ChangeItemStatus, ReceivedCondition, CreateWorkOrder, NewItem, WorkOrderView,
 };
 use crate::services::Ctx;
 
@@ -105,7 +105,7 @@ fn item(b: &Brought, today: chrono::NaiveDate) -> NewItem {
         decision_rule: b.rule,
         guard_band: None,
         due_date_on_certificate: true,
-        condition: Condition {
+        condition: ReceivedCondition {
             flags: b.flags.to_vec(),
             remarks: Some(b.remarks.to_string()).filter(|r| !r.is_empty()),
         },

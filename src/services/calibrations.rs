@@ -36,7 +36,7 @@ pub const SIGNATURE_MEANING: &str = "reviewed and approved";
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Condition {
+pub struct EnvironmentReading {
     pub value: Decimal,
     pub unit: String,
     /// The lab equipment that measured it (a standard of the register).
@@ -46,9 +46,9 @@ pub struct Condition {
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
-    pub temperature: Option<Condition>,
-    pub humidity: Option<Condition>,
-    pub pressure: Option<Condition>,
+    pub temperature: Option<EnvironmentReading>,
+    pub humidity: Option<EnvironmentReading>,
+    pub pressure: Option<EnvironmentReading>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -24,7 +24,7 @@ use crate::error::{AppError, AppResult, FieldError};
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Condition {
+pub struct ReceivedCondition {
     #[serde(default)]
     pub flags: Vec<ConditionFlag>,
     /// As received, in words.
@@ -50,7 +50,7 @@ pub struct NewItem {
     #[serde(default)]
     pub due_date_on_certificate: bool,
     #[serde(default)]
-    pub condition: Condition,
+    pub condition: ReceivedCondition,
     pub accessories: Option<String>,
 }
 
@@ -101,7 +101,7 @@ pub struct ItemView {
     pub decision_rule: DecisionRuleKind,
     pub guard_band: Option<String>,
     pub due_date_on_certificate: bool,
-    pub condition: Condition,
+    pub condition: ReceivedCondition,
     pub accessories: Option<String>,
     pub status: ItemStatus,
     pub status_reason: Option<String>,
@@ -172,7 +172,7 @@ fn views(conn: &mut DbConn, ctx: &Ctx, orders: Vec<WorkOrder>) -> AppResult<Vec<
                 decision_rule: item.decision_rule,
                 guard_band: item.guard_band,
                 due_date_on_certificate: item.due_date_on_certificate != 0,
-                condition: Condition {
+                condition: ReceivedCondition {
                     flags: serde_json::from_str(&item.condition_flags).unwrap_or_default(),
                     remarks: item.condition_remarks,
                 },
