@@ -16,7 +16,7 @@ use crate::domain::calibration::{
 use crate::domain::intake::{DecisionRuleKind, Service, ToleranceBand};
 use crate::error::AppResult;
 use crate::services::calibrations::{
-    self, Amendment, EnvironmentReading, Environment, PointInput, RecordInput,
+    self, Amendment, Environment, EnvironmentReading, PointInput, RecordInput,
 };
 use crate::services::certificates::{self, AmendRequest, IssueRequest, IssueSettings};
 use crate::services::instruments::CreateInstrument;

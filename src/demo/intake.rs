@@ -8,7 +8,7 @@ use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service
 use crate::error::AppResult;
 use crate::services::instruments::{self, CreateInstrument};
 use crate::services::work_orders::{
-    self, ChangeItemStatus, ReceivedCondition, CreateWorkOrder, NewItem, WorkOrderView,
+    self, ChangeItemStatus, CreateWorkOrder, NewItem, ReceivedCondition, WorkOrderView,
 };
 use crate::services::Ctx;
 

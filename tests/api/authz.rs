@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use calab::api::authz::Op;
 use calab::domain::Role;
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::helpers::*;
 
@@ -174,6 +174,24 @@ const NO_FILE_IN_DEMO: &[&str] = &[
     "get_lab_logo",
 ];
 
+/// Where a JSON body departs from the schema the document gives for `status` (`None`: it
+/// conforms, or the response is not JSON).
+fn against_document(spec: &Value, operation: &Value, status: &str, body: &Value) -> Option<String> {
+    let schema = &operation["responses"][status]["content"]["application/json"]["schema"];
+    if schema.is_null() {
+        return None;
+    }
+    let root = json!({ "allOf": [schema], "components": spec["components"] });
+    let validator = jsonschema::draft202012::new(&root)
+        .unwrap_or_else(|e| panic!("schema does not compile: {e}"));
+    let problems: Vec<String> = validator
+        .iter_errors(body)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("; "))
+}
+
 #[tokio::test]
 async fn every_route_as_every_role() {
     let app = spawn_app().await;
@@ -239,8 +257,11 @@ async fn every_route_as_every_role() {
                     };
                     assert_eq!(reply.status, refused, "{what}");
                 } else if method == Method::GET && !NO_FILE_IN_DEMO.contains(&name) {
-                    // A real record of one's own: the real answer.
+                    // A real record of one's own: the real answer, as the document describes it.
                     assert_eq!(reply.status, StatusCode::OK, "{what}");
+                    if let Some(problems) = against_document(&spec, operation, "200", &reply.body) {
+                        panic!("{what}: not as documented: {problems}");
+                    }
                 } else {
                     // Writes with an empty body reach validation or the version check, never
                     // a refusal, a "not found" for a real record, or a crash.
@@ -285,6 +306,9 @@ async fn every_route_as_every_role() {
         }
     }
     assert!(checked >= Op::ALL.len() * Role::ALL.len(), "{checked}");
+    // The comparison with the document bites.
+    let get_instrument = &spec["paths"]["/api/v1/instruments/{id}"]["get"];
+    assert!(against_document(&spec, get_instrument, "200", &json!({ "id": 7 })).is_some());
     // Customer A asked for customer B's records on every route customers have that takes one.
     for op in [
         "get_instrument",

@@ -431,20 +431,26 @@ impl TestApp {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Reply {
-        let mut request = self.client.request(method, self.url(path));
+        let mut request = self.client.request(method.clone(), self.url(path));
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
-        if let Some(body) = body {
-            request = request.json(&body);
+        if let Some(body) = &body {
+            request = request.json(body);
         }
         let response = request.send().await.expect("request");
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.bytes().await.expect("body");
+        // A body the service accepted is one the document describes.
+        if let (Some(sent), true) = (&body, status.is_success()) {
+            if let Some(problems) = request_against_document(&method, path, sent) {
+                panic!("{method} {path} accepted a body the OpenAPI document refuses: {problems}\n{sent}");
+            }
+        }
         let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         Reply {
             status,
@@ -578,4 +584,44 @@ impl TestApp {
             response.bytes().await.expect("body").to_vec(),
         )
     }
+}
+
+/// The service's OpenAPI document, as JSON.
+pub fn openapi_document() -> &'static Value {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| serde_json::to_value(calab::api::docs::openapi()).expect("document"))
+}
+
+/// Where a JSON request body departs from the schema the document gives the operation at
+/// `path` (a concrete path, query allowed); `None` when it conforms or nothing is documented.
+pub fn request_against_document(method: &Method, path: &str, body: &Value) -> Option<String> {
+    let doc = openapi_document();
+    let path = path.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').collect();
+    // The template that fits with the fewest parameters (`/work-orders/import` before `/{id}`).
+    let (_, item) = doc["paths"]
+        .as_object()?
+        .iter()
+        .filter(|(template, _)| {
+            let parts: Vec<&str> = template.split('/').collect();
+            parts.len() == segments.len()
+                && parts
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| t.starts_with('{') || t == s)
+        })
+        .min_by_key(|(template, _)| template.matches('{').count())?;
+    let operation = &item[method.as_str().to_lowercase()];
+    let schema = &operation["requestBody"]["content"]["application/json"]["schema"];
+    if schema.is_null() {
+        return None;
+    }
+    let root = serde_json::json!({ "allOf": [schema], "components": doc["components"] });
+    let validator = jsonschema::draft202012::new(&root).expect("schema compiles");
+    let problems: Vec<String> = validator
+        .iter_errors(body)
+        .take(5)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    (!problems.is_empty()).then(|| problems.join("; "))
 }

@@ -129,3 +129,24 @@ async fn versions_are_documented() {
         );
     }
 }
+
+/// Request bodies are checked against the document wherever the suite sends one that the
+/// service accepts; the check knows a condition on receipt from an environmental reading.
+#[test]
+fn request_bodies_are_checked_against_the_document() {
+    let order = |condition: serde_json::Value| {
+        serde_json::json!({
+            "customer_id": "0190a0a0-0000-7000-8000-000000000000",
+            "items": [{ "instrument_id": "0190a0a0-0000-7000-8000-000000000001",
+                        "service": "calibration", "condition": condition }],
+        })
+    };
+    let path = "/api/v1/work-orders";
+    let received = order(serde_json::json!({ "flags": ["dirty"], "remarks": "glass" }));
+    assert_eq!(
+        request_against_document(&Method::POST, path, &received),
+        None
+    );
+    let reading = order(serde_json::json!({ "value": "21.0", "unit": "°C" }));
+    assert!(request_against_document(&Method::POST, path, &reading).is_some());
+}
