@@ -113,6 +113,9 @@ pub enum InputSource {
 pub struct PointFacts<'a> {
     pub readings: &'a [f64],
     pub reference: f64,
+    /// The most decimal places among the readings and the reference as entered: the mean and the
+    /// error are kept to two places more, and no binary noise beyond.
+    pub decimals: i32,
     /// U and k of the reference, from the standard's certificate.
     pub reference_uncertainty: Option<(f64, f64)>,
     pub resolution: Option<f64>,
@@ -248,8 +251,14 @@ pub fn evaluate_point(
                 .collect(),
         )
     })?;
-    let indication = facts.readings.iter().sum::<f64>() / facts.readings.len().max(1) as f64;
-    let error = indication - facts.reference;
+    let places = facts.decimals.saturating_add(2);
+    let kept = |x: f64| {
+        uncertainty::round_to_decimals(x, places)
+            .parse()
+            .unwrap_or(x)
+    };
+    let indication = kept(facts.readings.iter().sum::<f64>() / facts.readings.len().max(1) as f64);
+    let error = kept(indication - facts.reference);
     let mut expanded = budget.expanded_uncertainty;
     let mut raised = None;
     if let Some(cmc) = facts.cmc {
@@ -367,6 +376,7 @@ mod tests {
         PointFacts {
             readings,
             reference: 100.0,
+            decimals: 4,
             reference_uncertainty: Some((0.0016, 2.0)),
             resolution: Some(0.001),
             environment: [Some(20.0), None, None],

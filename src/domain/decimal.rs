@@ -47,6 +47,14 @@ impl Decimal {
     pub fn as_str(&self) -> &str {
         &self.text
     }
+
+    /// The decimal places as entered: `"1000.003"` 3, `"1.5e-3"` 4, `"120"` and `"1.2e3"` 0.
+    pub fn decimals(&self) -> i32 {
+        let text = self.text.trim_start_matches(['+', '-']);
+        let (mantissa, exponent) = text.split_once(['e', 'E']).unwrap_or((text, "0"));
+        let fraction = mantissa.split_once('.').map_or(0, |(_, f)| f.len() as i32);
+        (fraction - exponent.parse::<i32>().unwrap_or(0)).max(0)
+    }
 }
 
 impl fmt::Display for Decimal {
@@ -105,6 +113,23 @@ impl utoipa::ToSchema for Decimal {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_places_as_entered() {
+        for (text, places) in [
+            ("1000.003", 3),
+            ("1.5e-3", 4),
+            ("120", 0),
+            ("1.2e3", 0),
+            ("-0.50", 2),
+        ] {
+            assert_eq!(
+                Decimal::parse(text).map(|d| d.decimals()),
+                Ok(places),
+                "{text}"
+            );
+        }
+    }
 
     #[test]
     fn keeps_the_digits_entered() {

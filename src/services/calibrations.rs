@@ -531,6 +531,13 @@ fn evaluate(
         let facts = PointFacts {
             readings: &readings,
             reference: point.reference_value.value(),
+            decimals: point
+                .readings
+                .iter()
+                .chain([&point.reference_value])
+                .map(Decimal::decimals)
+                .max()
+                .unwrap_or(0),
             reference_uncertainty: reference_u,
             resolution,
             environment: [

@@ -85,6 +85,7 @@ fn check_template(t: &ProcedureTemplate, errors: &mut Vec<FieldError>) {
     let probe = PointFacts {
         readings: &readings,
         reference: 1.0,
+        decimals: 4,
         reference_uncertainty: Some((0.001, 2.0)),
         resolution: Some(0.000_1),
         environment: [Some(20.0), Some(50.0), Some(1013.25)],

@@ -127,10 +127,10 @@ async fn a_record_from_readings_to_signature() {
     assert_eq!(record["status"], "draft");
     let result = &record["content"]["results"][0];
     // Mean 1000.0034, error 0.0023 g; u² = 0.0008² (certificate 0.0016, k = 2) + (0.0005/√3)² + (s/√5)².
-    assert!(
-        (result["error"].as_f64().unwrap_or(0.0) - 0.0023).abs() < 1e-9,
-        "{result:#}"
-    );
+    // The mean and the error carry two places more than the readings, and no binary noise.
+    assert_eq!(result["indication"].to_string(), "1000.0034", "{result:#}");
+    assert_eq!(result["error"].to_string(), "0.0023", "{result:#}");
+    assert_eq!(result["correction"].to_string(), "-0.0023", "{result:#}");
     assert_eq!(result["reported_expanded_uncertainty"], "0.0018");
     assert_eq!(result["reported_error"], "0.0023");
     assert_eq!(result["verdict"], "pass");
