@@ -97,8 +97,8 @@ fn label() -> Result<Vec<u8>, PdfError> {
         customer_name: "Công ty TNHH Cơ khí Chính xác Đông Á".into(),
         received_date: NaiveDate::from_ymd_opt(2026, 11, 21)
             .ok_or(PdfError::Layout("date".into()))?,
-        due_date: NaiveDate::from_ymd_opt(2026, 11, 28),
-        lab_short_name: "Đông Á Metrology".into(),
+        return_by: NaiveDate::from_ymd_opt(2026, 11, 28),
+        lab_name: "Đông Á Metrology".into(),
         generated_at: Utc::now(),
     })
 }

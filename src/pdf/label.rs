@@ -4,7 +4,7 @@
 //!
 //! One small page sized for a label printer (62 × 29 mm by default): the laboratory id in large
 //! type and as a QR code (scanned at the bench to open the item's record), the customer, the date
-//! received and the date promised.
+//! received and the date the lab promised to return it, under the laboratory's name.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -28,9 +28,10 @@ pub struct LabelData {
     /// Shortened with "…" when too long for the label.
     pub customer_name: String,
     pub received_date: NaiveDate,
-    pub due_date: Option<NaiveDate>,
-    /// Short laboratory name printed small at the bottom; may be empty.
-    pub lab_short_name: String,
+    /// The date the lab promised to return the item (not its calibration due date).
+    pub return_by: Option<NaiveDate>,
+    /// The laboratory's name, printed small across the top; may be empty.
+    pub lab_name: String,
     /// When the document was produced; the PDF's creation date.
     pub generated_at: DateTime<Utc>,
 }
@@ -44,7 +45,7 @@ pub fn render_label(data: &LabelData) -> Result<Vec<u8>, PdfError> {
             lang.label("Nhãn thiết bị", "Item label"),
             data.lab_id
         ),
-        author: data.lab_short_name.clone(),
+        author: data.lab_name.clone(),
         subject: data.customer_name.clone(),
         creator: "calab".to_owned(),
         keywords: vec![data.lab_id.clone()],
@@ -53,19 +54,28 @@ pub fn render_label(data: &LabelData) -> Result<Vec<u8>, PdfError> {
     let margin = 2.0;
     let mut doc = Document::new(data.size, Margins::uniform(margin), &info)?;
     let page = data.size;
+    let x = margin + 0.5;
 
-    // QR at the right, as tall as the label allows. The white margin of the stock plus the
-    // gap to the text gives it a quiet zone of about two modules, which scanners at arm's
-    // length accept for the small versions an id or URL needs.
-    let qr_size = (page.height_mm - 2.0 * (margin + 1.0)).min(page.width_mm * 0.42);
+    // The laboratory's name across the whole width, shrunk rather than cut.
+    let mut top = margin;
+    if !data.lab_name.trim().is_empty() {
+        let tiny = TextStyle::regular(5.5).with_grey(0.3);
+        let full = page.width_mm - 2.0 * x;
+        top += fitted_line(&mut doc, x, top, full, tiny, 4.0, &data.lab_name);
+    }
+
+    // QR at the right, as tall as the label allows under the name. The white margin of the
+    // stock plus the gap to the text gives it a quiet zone of about two modules, which scanners
+    // at arm's length accept for the small versions an id or URL needs.
+    let room = page.height_mm - top - margin;
+    let qr_size = (room - 1.0).min(page.width_mm * 0.42);
     let qr_x = page.width_mm - margin - 1.0 - qr_size;
-    let qr_y = (page.height_mm - qr_size) / 2.0;
+    let qr_y = top + (room - qr_size) / 2.0;
     let qr_data = data.qr_content.as_deref().unwrap_or(&data.lab_id);
     doc.qr_code(qr_x, qr_y, qr_size, qr_data)?;
 
-    let x = margin + 0.5;
     let w = qr_x - 2.0 - x;
-    let mut y = margin + 0.3;
+    let mut y = top + 0.3;
 
     // The id: as large as fits on one line, from 16 pt down to 7 pt, then cut with "…" (the
     // QR code still carries it whole).
@@ -97,23 +107,14 @@ pub fn render_label(data: &LabelData) -> Result<Vec<u8>, PdfError> {
         short_label(lang, "Nhận", "In"),
         data.received_date.format("%d/%m/%Y")
     );
-    y += fitted_line(&mut doc, x, y, w, small, &received);
-    if let Some(due) = data.due_date {
-        let due = format!(
+    y += fitted_line(&mut doc, x, y, w, small, 5.5, &received);
+    if let Some(date) = data.return_by {
+        let text = format!(
             "{}: {}",
-            short_label(lang, "Hẹn trả", "Due"),
-            due.format("%d/%m/%Y")
+            short_label(lang, "Hẹn trả", "Return by"),
+            date.format("%d/%m/%Y")
         );
-        y += fitted_line(&mut doc, x, y, w, small.with_grey(0.0), &due);
-    }
-    if !data.lab_short_name.trim().is_empty() {
-        let tiny = TextStyle::regular(5.5).with_grey(0.3);
-        let bottom = page.height_mm - margin - tiny.line_height_mm();
-        // Only when it does not run into the dates above.
-        if bottom >= y {
-            let name = doc.fit_with_ellipsis(&tiny, &data.lab_short_name, w);
-            doc.text_block(x, bottom, w, &tiny, Align::Left, &name);
-        }
+        fitted_line(&mut doc, x, y, w, small.with_grey(0.0), 5.5, &text);
     }
     doc.finish()
 }
@@ -127,16 +128,17 @@ fn short_label(lang: Language, vi: &str, en: &str) -> String {
     }
 }
 
-/// One line shrunk down to 5.5 pt if needed so that a date is never cut; returns its height.
+/// One line shrunk down to `min_pt` if needed so that it is not cut; returns its height.
 fn fitted_line(
     doc: &mut Document,
     x: f32,
     y: f32,
     w: f32,
     mut style: TextStyle,
+    min_pt: f32,
     text: &str,
 ) -> f32 {
-    while style.size_pt > 5.5 && doc.text_width(&style, text) > w {
+    while style.size_pt > min_pt && doc.text_width(&style, text) > w {
         style.size_pt -= 0.25;
     }
     let text = doc.fit_with_ellipsis(&style, text, w);

@@ -114,8 +114,8 @@ fn sample_label() -> LabelData {
         qr_content: Some("https://calab.example.vn/i/CAL-26-00142".to_owned()),
         customer_name: "Công ty TNHH Cơ khí Chính xác và Thiết bị Đo lường Đông Á".to_owned(),
         received_date: NaiveDate::from_ymd_opt(2026, 11, 21).unwrap(),
-        due_date: NaiveDate::from_ymd_opt(2026, 11, 28),
-        lab_short_name: "Đông Á Metrology".to_owned(),
+        return_by: NaiveDate::from_ymd_opt(2026, 11, 28),
+        lab_name: "Đông Á Metrology".to_owned(),
         generated_at: Utc.with_ymd_and_hms(2026, 11, 21, 2, 31, 0).unwrap(),
     }
 }
@@ -644,7 +644,8 @@ fn label_renders_on_one_small_page() {
         "21/11/2026",
         "28/11/2026",
         "Nhận/In",
-        "Hẹn trả/Due",
+        "Hẹn trả/Return by",
+        "Đông Á Metrology",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }

@@ -990,11 +990,11 @@ pub fn label(
         qr_content: Some(format!("{public_url}/api/v1/instruments/{id}")),
         lab_id: instrument.lab_id,
         customer_name,
-        received_date: visit
-            .map(|(at, _)| at.0.date())
-            .unwrap_or_else(|| instrument.created_at.0.date()),
-        due_date: visit.and_then(|(_, promised)| promised),
-        lab_short_name: lab.name_vi,
+        received_date: ctx
+            .clock
+            .local_date(visit.map_or(instrument.created_at, |(at, _)| at).utc()),
+        return_by: visit.and_then(|(_, promised)| promised),
+        lab_name: lab.name_vi,
         generated_at: ctx.clock.now(),
     })
 }

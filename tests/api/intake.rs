@@ -272,14 +272,16 @@ async fn receipt_and_label_are_pdfs_with_vietnamese_text() {
     assert_eq!(label.status(), StatusCode::OK);
     let bytes = label.bytes().await.expect("bytes");
     if let Some(text) = pdftotext(&bytes) {
-        assert!(
-            text.contains(
-                order["items"][0]["instrument"]["lab_id"]
-                    .as_str()
-                    .unwrap_or("?")
-            ),
-            "{text}"
-        );
+        let lab_id = order["items"][0]["instrument"]["lab_id"].as_str();
+        // The lab's whole name, and the date promised for return, not a calibration due date.
+        for expected in [
+            lab_id.unwrap_or("?"),
+            "Trung tâm Hiệu chuẩn Đo lường Sông Hồng",
+            "Hẹn trả/Return by",
+            &today().format("%d/%m/%Y").to_string(),
+        ] {
+            assert!(text.contains(expected), "{expected} not in label:\n{text}");
+        }
     }
 }
 
