@@ -51,7 +51,11 @@ fn receipt() -> Result<Vec<u8>, PdfError> {
         manufacturer: "WIKA".into(),
         model: "232.50.100".into(),
         serial_number: format!("SN{i:08}"),
+        asset_tag: format!("TS-{i:03}"),
+        range: "0 – 10 bar".into(),
         requested_service: "Hiệu chuẩn / Calibration".into(),
+        points: "0, 2.5, 5, 7.5, 10 bar".into(),
+        decision_rule: "Chấp nhận đơn giản / Simple acceptance".into(),
         condition: ItemCondition {
             flags: if i % 3 == 1 {
                 vec![ConditionFlag::Damaged]

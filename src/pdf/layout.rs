@@ -868,7 +868,13 @@ impl Document {
     pub fn end_mark(&mut self, text: &str) {
         let style = TextStyle::bold(8.5);
         let lh = style.line_height_mm();
-        self.space(3.0);
+        // Closer to the text above rather than alone on a page of its own.
+        let gap = if self.remaining() >= 3.0 + lh {
+            3.0
+        } else {
+            0.5
+        };
+        self.space(gap);
         self.ensure_space(lh);
         let (x, w) = (self.left(), self.content_width());
         let baseline = self.y + self.baseline_offset(&style);

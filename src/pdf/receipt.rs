@@ -57,8 +57,15 @@ pub struct ReceiptItem {
     pub manufacturer: String,
     pub model: String,
     pub serial_number: String,
-    /// e.g. "Hiệu chuẩn / Calibration", with the range or points asked for.
+    /// The customer's own asset tag. May be empty.
+    pub asset_tag: String,
+    /// The measuring range, e.g. "0 – 220 g". May be empty.
+    pub range: String,
+    /// e.g. "Hiệu chuẩn / Calibration".
     pub requested_service: String,
+    /// Agreed at contract review: the points asked for (may be empty) and the decision rule.
+    pub points: String,
+    pub decision_rule: String,
     pub condition: ItemCondition,
     /// Accessories received with the item; empty prints "none".
     pub accessories: String,
@@ -131,9 +138,9 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
         Language::Vi => doc.paragraph(&title, Align::Center, &TITLE_VI.to_uppercase()),
         Language::En => doc.paragraph(&title, Align::Center, &TITLE_EN.to_uppercase()),
     }
-    doc.space(3.0);
-    doc.table(&Table::fields(who_and_when(data), 0.34, 0.66));
-    doc.space(3.0);
+    doc.space(2.0);
+    doc.table(&Table::fields(who_and_when(data), 0.42, 0.58));
+    doc.space(2.0);
 
     doc.heading(
         &TextStyle::bold(10.0),
@@ -142,7 +149,18 @@ pub fn render_receipt(data: &ReceiptData) -> Result<Vec<u8>, PdfError> {
     );
     doc.space(1.0);
     doc.table(&items_table(data));
-    doc.space(3.0);
+    doc.space(2.0);
+    doc.heading(
+        &TextStyle::bold(10.0),
+        &lang.label(
+            "Yêu cầu đã thống nhất khi xem xét hợp đồng",
+            "Agreed at contract review",
+        ),
+        20.0,
+    );
+    doc.space(1.0);
+    doc.table(&agreements_table(data));
+    doc.space(2.0);
     closing(&mut doc, data);
     doc.finish()
 }
@@ -246,7 +264,10 @@ fn items_table(data: &ReceiptData) -> Table {
         Column::new(lang.label("Mã PTN", "Lab ID"), 19.0).bold(),
         Column::new(lang.label("Tên thiết bị", "Description"), 21.0),
         Column::new(lang.label("Hãng / Kiểu", "Manufacturer / Model"), 18.0),
-        Column::new(lang.label("Số máy", "Serial no."), 15.0),
+        Column::new(
+            lang.label("Số máy / Mã tài sản", "Serial no. / Asset tag"),
+            17.0,
+        ),
         Column::new(lang.label("Dịch vụ yêu cầu", "Requested service"), 18.0),
         Column::new(
             lang.label("Tình trạng khi nhận", "Condition on receipt"),
@@ -270,7 +291,10 @@ fn items_table(data: &ReceiptData) -> Table {
                 it.lab_id.clone(),
                 it.description.clone(),
                 make_model,
-                it.serial_number.clone(),
+                match it.asset_tag.trim() {
+                    "" => it.serial_number.clone(),
+                    tag => format!("{}\n{tag}", it.serial_number),
+                },
                 it.requested_service.clone(),
                 condition_text(&it.condition, lang),
                 if it.accessories.trim().is_empty() {
@@ -285,6 +309,42 @@ fn items_table(data: &ReceiptData) -> Table {
     items.header_style = TextStyle::bold(7.0);
     items.body_style = TextStyle::regular(7.5);
     items
+}
+
+/// Per item: its range, the points asked for and the decision rule for statements of conformity.
+fn agreements_table(data: &ReceiptData) -> Table {
+    let lang = data.language;
+    let none = lang.label("Theo quy trình", "As the procedure");
+    let columns = vec![
+        Column::new("#", 4.0).align(Align::Right),
+        Column::new(lang.label("Mã PTN", "Lab ID"), 20.0).bold(),
+        Column::new(lang.label("Phạm vi đo", "Range"), 16.0),
+        Column::new(lang.label("Điểm hiệu chuẩn", "Points"), 50.0),
+        Column::new(lang.label("Quy tắc quyết định", "Decision rule"), 46.0),
+    ];
+
+    let rows = data
+        .items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            vec![
+                (i + 1).to_string(),
+                it.lab_id.clone(),
+                it.range.clone(),
+                if it.points.trim().is_empty() {
+                    none.clone()
+                } else {
+                    it.points.clone()
+                },
+                it.decision_rule.clone(),
+            ]
+        })
+        .collect();
+    let mut table = Table::ruled(columns, rows);
+    table.header_style = TextStyle::bold(7.0);
+    table.body_style = TextStyle::regular(7.5);
+    table
 }
 
 /// Notes, the customer's statement and both signatures.
@@ -306,7 +366,7 @@ fn closing(doc: &mut Document, data: &ReceiptData) {
         Align::Left,
         &statement,
     );
-    doc.space(4.0);
+    doc.space(2.0);
 
     doc.signatures(&[
         SignatureBox {

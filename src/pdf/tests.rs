@@ -61,7 +61,11 @@ fn sample_item(i: usize) -> ReceiptItem {
         manufacturer: ["WIKA", "Fluke", "Mettler Toledo", "Mitutoyo"][i % 4].to_owned(),
         model: ["232.50.100", "1524", "XS205", "500-196-30"][i % 4].to_owned(),
         serial_number: format!("SN{:08}", 20_231_000 + i * 7),
-        requested_service: "Hiệu chuẩn / Calibration 0–10 bar, 5 điểm".to_owned(),
+        asset_tag: format!("TS-{i:03}"),
+        range: "0 – 10 bar".to_owned(),
+        requested_service: "Hiệu chuẩn / Calibration".to_owned(),
+        points: "0, 2.5, 5, 7.5, 10 bar".to_owned(),
+        decision_rule: "Chấp nhận đơn giản / Simple acceptance".to_owned(),
         condition: ItemCondition {
             flags,
             remarks: if i % 4 == 1 {

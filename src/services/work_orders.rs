@@ -89,6 +89,11 @@ pub struct ItemInstrument {
     pub manufacturer: Option<String>,
     pub model: Option<String>,
     pub serial_number: Option<String>,
+    /// The customer's own asset tag.
+    pub asset_tag: Option<String>,
+    pub range_min: Option<f64>,
+    pub range_max: Option<f64>,
+    pub unit: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -166,6 +171,10 @@ fn views(conn: &mut DbConn, ctx: &Ctx, orders: Vec<WorkOrder>) -> AppResult<Vec<
                     manufacturer: instrument.manufacturer,
                     model: instrument.model,
                     serial_number: instrument.serial_number,
+                    asset_tag: instrument.asset_tag,
+                    range_min: instrument.range_min,
+                    range_max: instrument.range_max,
+                    unit: instrument.unit,
                 },
                 service: item.service,
                 requested_points: item.requested_points,
@@ -557,6 +566,36 @@ pub fn change_item_status(
     get(conn, ctx, order_id)
 }
 
+/// The measuring range as printed: `0 – 220 g`, or empty when unknown.
+fn range_text(i: &ItemInstrument) -> String {
+    let unit = i.unit.as_deref().unwrap_or_default();
+    match (i.range_min, i.range_max) {
+        (Some(min), Some(max)) => format!("{min} – {max} {unit}").trim_end().to_owned(),
+        (None, Some(max)) => format!("≤ {max} {unit}").trim_end().to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// The decision rule agreed at contract review, in words.
+fn rule_text(
+    rule: DecisionRuleKind,
+    guard_band: Option<&str>,
+    language: crate::domain::CertificateLanguage,
+) -> String {
+    match rule {
+        DecisionRuleKind::None => {
+            language.label("Không tuyên bố sự phù hợp", "No statement of conformity")
+        }
+        DecisionRuleKind::Simple => language.label("Chấp nhận đơn giản", "Simple acceptance"),
+        DecisionRuleKind::Guarded => language.label("Dải bảo vệ w = U", "Guarded, w = U"),
+        DecisionRuleKind::GuardBand => format!(
+            "{} {}",
+            language.label("Dải bảo vệ w =", "Guard band w ="),
+            guard_band.unwrap_or("?")
+        ),
+    }
+}
+
 /// The intake receipt's content (§7.4.1: items and their condition as received), for the PDF.
 pub fn receipt(
     conn: &mut DbConn,
@@ -611,12 +650,16 @@ pub fn receipt(
             .items
             .into_iter()
             .map(|i| ReceiptItem {
+                range: range_text(&i.instrument),
                 lab_id: i.instrument.lab_id,
                 description: i.instrument.description,
                 manufacturer: i.instrument.manufacturer.unwrap_or_default(),
                 model: i.instrument.model.unwrap_or_default(),
                 serial_number: i.instrument.serial_number.unwrap_or_default(),
+                asset_tag: i.instrument.asset_tag.unwrap_or_default(),
                 requested_service: service(i.service),
+                points: i.requested_points.unwrap_or_default(),
+                decision_rule: rule_text(i.decision_rule, i.guard_band.as_deref(), language),
                 condition: ItemCondition {
                     flags: i.condition.flags,
                     remarks: i.condition.remarks.unwrap_or_default(),

@@ -8,6 +8,7 @@ use crate::helpers::*;
 
 fn new_instrument(serial: &str) -> Value {
     json!({"description": "Cân phân tích / Analytical balance", "manufacturer": "Sartorius", "serial_number": serial,
+           "asset_tag": format!("AT-{serial}"),
            "quantity": "mass", "range_min": 0, "range_max": 220, "unit": "g",
            "tolerance": [{"mpe_absolute": 0.0005}], "recalibration_interval_months": 12})
 }
@@ -252,12 +253,21 @@ async fn receipt_and_label_are_pdfs_with_vietnamese_text() {
             "Công ty TNHH Cơ khí Chính xác Đông Á",
             "Đĩa cân bẩn",
             "PDF-1",
+            // What was agreed at contract review, the asset tag and the range.
+            "Agreed at contract review",
+            "AT-PDF-1",
+            "0 – 220 g",
+            "Guarded, w = U",
         ] {
             assert!(
                 text.contains(expected),
                 "{expected} not in receipt:\n{text}"
             );
         }
+        assert!(
+            !text.contains("rush job"),
+            "the lab's internal note is not the customer's"
+        );
     }
     let instrument = order["items"][0]["instrument"]["id"]
         .as_str()
