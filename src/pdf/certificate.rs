@@ -76,6 +76,8 @@ pub struct Labels {
     pub number: Text,
     pub accreditation: Text,
     pub replaces: Text,
+    /// Printed once before the amendment's reason, which is the signatory's own words.
+    pub replace_reason: Text,
     pub customer: Text,
     pub address: Text,
     pub item: Text,
@@ -287,14 +289,14 @@ pub fn render_certificate(
         doc.paragraph(
             &TextStyle::bold(8.5),
             Align::Center,
-            &t.labels.replaces.fill(
-                lang,
-                &[
-                    ("number", &r.number),
-                    ("date", &date(r.issued_on)),
-                    ("reason", &r.reason),
-                ],
-            ),
+            &t.labels
+                .replaces
+                .fill(lang, &[("number", &r.number), ("date", &date(r.issued_on))]),
+        );
+        doc.paragraph(
+            &TextStyle::regular(8.5),
+            Align::Center,
+            &format!("{}: {}", t.labels.replace_reason.get(lang), r.reason),
         );
     }
     doc.space(3.0);
@@ -526,10 +528,10 @@ fn results(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
         right(Column::new(l.point.get(lang), 5.0)),
         right(Column::new(l.nominal.get(lang), 12.0)),
         Column::new(l.unit.get(lang), 7.0),
-        right(Column::new(l.reference_value.get(lang), 14.0)),
-        right(Column::new(l.indication.get(lang), 14.0)),
+        right(Column::new(l.reference_value.get(lang), 13.0)),
+        right(Column::new(l.indication.get(lang), 13.0)),
         right(Column::new(l.error.get(lang), 12.0)),
-        right(Column::new(l.expanded_uncertainty.get(lang), 12.0)),
+        right(Column::new(l.expanded_uncertainty.get(lang), 14.0)),
         right(Column::new(l.coverage_factor.get(lang), 6.0)),
     ];
     if adjusted {
@@ -597,8 +599,11 @@ fn results(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
         if let Some(v) = c.overall {
             rows.push((l.overall.get(lang), t.verdict(v, lang)));
         }
-        doc.heading(&TextStyle::bold(9.5), &l.conformity.get(lang), 15.0);
-        doc.table(&fields(rows));
+        // The specification, the rule and the verdict stay on one page, with their heading.
+        let table = fields(rows);
+        let keep = doc.table_height(&table);
+        doc.heading(&TextStyle::bold(9.5), &l.conformity.get(lang), keep);
+        doc.table(&table);
         doc.space(2.0);
     }
 }

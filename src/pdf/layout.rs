@@ -664,25 +664,79 @@ impl Document {
     /// Lays out `table` at the cursor. The header row is kept with the first row below it
     /// and repeated on every page the table continues onto; a row moves whole to the next page
     /// unless it is taller than a page, in which case its lines are split.
-    pub fn table(&mut self, table: &Table) {
+    /// The columns' widths in millimetres; empty when the table has no width.
+    fn column_widths(&self, table: &Table) -> Vec<f32> {
         let total: f32 = table.columns.iter().map(|c| c.width.max(0.0)).sum();
-        if table.columns.is_empty() || total <= 0.0 {
-            return;
+        if total <= 0.0 {
+            return Vec::new();
         }
         let scale = self.content_width() / total;
-        let widths: Vec<f32> = table
+        table
             .columns
             .iter()
             .map(|c| c.width.max(0.0) * scale)
-            .collect();
-        let inner = |w: f32| (w - 2.0 * CELL_PAD_X).max(1.0);
+            .collect()
+    }
 
-        let header_cells: Vec<Vec<String>> = table
+    /// One row's cells wrapped to their columns.
+    fn wrap_row(&self, table: &Table, widths: &[f32], row: &[String]) -> Vec<Vec<String>> {
+        let inner = |w: f32| (w - 2.0 * CELL_PAD_X).max(1.0);
+        table
             .columns
             .iter()
-            .zip(&widths)
+            .zip(widths)
+            .enumerate()
+            .map(|(i, (col, &w))| {
+                let style = cell_style(&table.body_style, col.bold);
+                self.wrap(
+                    &style,
+                    row.get(i).map(String::as_str).unwrap_or(""),
+                    inner(w),
+                )
+            })
+            .collect()
+    }
+
+    fn header_cells(&self, table: &Table, widths: &[f32]) -> Vec<Vec<String>> {
+        let inner = |w: f32| (w - 2.0 * CELL_PAD_X).max(1.0);
+        table
+            .columns
+            .iter()
+            .zip(widths)
             .map(|(c, &w)| self.wrap(&table.header_style, &c.header, inner(w)))
-            .collect();
+            .collect()
+    }
+
+    /// The height of a table laid out on one page: to keep a short table with what precedes it.
+    pub fn table_height(&self, table: &Table) -> f32 {
+        let widths = self.column_widths(table);
+        if widths.is_empty() {
+            return 0.0;
+        }
+        let header = if table.show_header {
+            rows_height(
+                &self.header_cells(table, &widths),
+                0,
+                table.header_style.line_height_mm(),
+            )
+        } else {
+            0.0
+        };
+        let body_lh = table.body_style.line_height_mm();
+        header
+            + table
+                .rows
+                .iter()
+                .map(|row| rows_height(&self.wrap_row(table, &widths, row), 0, body_lh))
+                .sum::<f32>()
+    }
+
+    pub fn table(&mut self, table: &Table) {
+        let widths = self.column_widths(table);
+        if widths.is_empty() {
+            return;
+        }
+        let header_cells = self.header_cells(table, &widths);
         let header_h = if table.show_header {
             rows_height(&header_cells, 0, table.header_style.line_height_mm())
         } else {
@@ -692,20 +746,7 @@ impl Document {
         let body_lh = table.body_style.line_height_mm();
 
         for row in &table.rows {
-            let cells: Vec<Vec<String>> = table
-                .columns
-                .iter()
-                .zip(&widths)
-                .enumerate()
-                .map(|(i, (col, &w))| {
-                    let style = cell_style(&table.body_style, col.bold);
-                    self.wrap(
-                        &style,
-                        row.get(i).map(String::as_str).unwrap_or(""),
-                        inner(w),
-                    )
-                })
-                .collect();
+            let cells = self.wrap_row(table, &widths, row);
             let mut start = 0;
             let lines_total = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
             while start < lines_total {
@@ -1115,7 +1156,8 @@ fn pdf_date(t: DateTime<Utc>) -> printpdf::OffsetDateTime {
     }
 }
 
-/// Greedy line breaking on measured widths; `text` must already be NFC.
+/// Greedy line breaking on measured widths, at ASCII spaces only (a no-break space, U+00A0, holds
+/// its neighbours together); `text` must already be NFC.
 pub(crate) fn wrap_text(fonts: &FontSet, style: &TextStyle, text: &str, width: f32) -> Vec<String> {
     let measure = |s: &str| fonts.width_mm(style.weight, style.size_pt, s);
     let space = measure(" ");
@@ -1123,7 +1165,10 @@ pub(crate) fn wrap_text(fonts: &FontSet, style: &TextStyle, text: &str, width: f
     for para in text.split('\n') {
         let mut line = String::new();
         let mut line_w = 0.0;
-        for word in para.split_whitespace() {
+        for word in para
+            .split(|c: char| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty())
+        {
             let word_w = measure(word);
             if line.is_empty() {
                 if word_w <= width {

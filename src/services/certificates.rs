@@ -630,7 +630,14 @@ fn result_rows(content: &RecordContent) -> Vec<ResultRow> {
                 coverage_factor: format!("{:.2}", r.coverage_factor),
                 as_found: p.as_found.as_ref().map(ToString::to_string),
                 as_left: p.as_left.as_ref().map(ToString::to_string),
-                mpe: r.mpe.map(|m| format!("{:.*}", decimals, m)),
+                // As the specification prints it: no padding zeros.
+                mpe: r.mpe.map(|m| {
+                    let text = format!("{:.*}", decimals, m);
+                    match text.contains('.') {
+                        true => text.trim_end_matches('0').trim_end_matches('.').to_owned(),
+                        false => text,
+                    }
+                }),
                 verdict: r.verdict,
             }
         })

@@ -111,7 +111,7 @@ async fn issue_once_print_everything_and_verify() {
     let number = cert["number"].as_str().unwrap_or_default().to_string();
     assert_eq!(cert["status"], "valid");
     assert!(seq(&cert["number"]) > 0);
-    assert_eq!(cert["template_version"], "CC-01/2026-11");
+    assert_eq!(cert["template_version"], "CC-01/2026-12");
     // Asking again returns the same certificate.
     let again = issue(&b, &record).await;
     assert_eq!(again.status, StatusCode::OK);
@@ -146,6 +146,15 @@ async fn issue_once_print_everything_and_verify() {
     );
     assert!(pdf.len() < 150_000, "{} bytes", pdf.len());
     if let Some(text) = pdftotext(&pdf) {
+        let text = text.replace('\u{a0}', " ");
+        // The statement of conformity stays on one page; the uncertainty's symbol stays with its
+        // word in the header.
+        let page = text
+            .split('\u{c}')
+            .find(|p| p.contains("Yêu cầu kỹ thuật"))
+            .unwrap_or_default();
+        assert!(page.contains("Kết luận chung"), "{text}");
+        assert!(text.contains("Uncertainty U"), "{text}");
         let token = cert["verification_url"].as_str().unwrap_or_default();
         for expected in [
             "GIẤY CHỨNG NHẬN HIỆU CHUẨN",
@@ -447,7 +456,13 @@ async fn amendment_chain_and_revocation() {
             text.contains(&format!("Thay thế giấy chứng nhận số {first_number}")),
             "{text}"
         );
-        assert!(text.contains("Địa chỉ khách hàng ghi sai"), "{text}");
+        // The reason is the signatory's own words: printed once, not once per language.
+        assert_eq!(
+            text.matches("Địa chỉ khách hàng ghi sai").count(),
+            1,
+            "{text}"
+        );
+        assert!(text.contains("Lý do / Reason"), "{text}");
     }
     let (_, _, xml) = b
         .app
@@ -680,4 +695,29 @@ async fn no_certificate_with_a_loopback_public_url() {
     assert!(issued.body["verification_url"]
         .as_str()
         .is_some_and(|u| u.starts_with("https://lab.example.vn/verify/")));
+}
+
+/// The MPE prints as the specification states it: the demo balance's ±0.01 g is `0.01` in the
+/// results table, not `0.0100` padded to the error's digits.
+#[tokio::test]
+async fn the_mpe_prints_as_specified() {
+    let app = spawn_app().await;
+    let qm = app.token(QM).await;
+    let list = app.get("/api/v1/certificates?status=valid", &qm).await;
+    let id = list.listed()[0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let cert = app
+        .get(&format!("/api/v1/certificates/{id}"), &qm)
+        .await
+        .body;
+    let snapshot = &cert["snapshot"];
+    assert_eq!(snapshot["results"][0]["mpe"], "0.01", "{snapshot:#}");
+    assert!(
+        snapshot["conformity"]["specification"]
+            .as_str()
+            .is_some_and(|s| s.contains("±0.01 g")),
+        "{snapshot:#}"
+    );
 }
