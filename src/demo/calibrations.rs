@@ -381,6 +381,18 @@ fn approved_and_certified(
         Some(second.certificate.version),
         "Thiết bị bị hư hỏng khi vận chuyển trả lại, kết quả không còn giá trị / item damaged on the way back, results withdrawn",
     )?;
+    // The first balance went back with its certificate; the second is ready to go back.
+    use crate::domain::intake::ItemStatus::{ReadyForReturn, Returned};
+    let order = work_orders::get(conn, technician, demo.order.id)?;
+    super::intake::walk(
+        conn,
+        technician,
+        signatory,
+        &order,
+        0,
+        &[ReadyForReturn, Returned],
+    )?;
+    super::intake::walk(conn, technician, signatory, &order, 1, &[ReadyForReturn])?;
     Ok(())
 }
 

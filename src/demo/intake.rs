@@ -1,5 +1,5 @@
-//! Two customers' instruments in every state of the intake workflow, and some registered ones due
-//! for recall.
+//! Two customers' instruments received, in calibration, on hold, cancelled and returned
+//! uncalibrated, and some registered ones due for recall.
 
 use chrono::Duration;
 
@@ -45,25 +45,14 @@ const MEKONG: [Brought; 5] = [
     Brought { description: "Nhiệt ẩm kế / Thermohygrometer", manufacturer: "Vaisala", serial: "VS-HM40-88", quantity: "humidity", unit: "%RH", max: 100.0, mpe: 2.0, service: Service::Calibration, rule: DecisionRuleKind::Simple, flags: &[ConditionFlag::Damaged], remarks: "Vỏ nứt / cracked case" },
 ];
 
-/// The path each item takes, by its position; the last ones branch off the main path.
-fn paths() -> [&'static [ItemStatus]; 10] {
+/// The path each item takes, by its position: the states an item reaches without a calibration
+/// record. Awaiting approval, approved and certificate issued come from the calibrations demo,
+/// where records and certificates move their items there.
+fn paths() -> [&'static [ItemStatus]; 5] {
     use ItemStatus::*;
-    const ISSUED: &[ItemStatus] = &[
-        InCalibration,
-        AwaitingApproval,
-        Approved,
-        CertificateIssued,
-        ReadyForReturn,
-        Returned,
-    ];
     [
         &[],
-        &ISSUED[..1],
-        &ISSUED[..2],
-        &ISSUED[..3],
-        &ISSUED[..4],
-        &ISSUED[..5],
-        ISSUED,
+        &[InCalibration],
         &[InCalibration, OnHold],
         &[Cancelled],
         &[Cancelled, ReadyForReturn, Returned],
@@ -172,7 +161,7 @@ pub(super) fn seed_intake(
 
 /// Moves the order's `n`th item along `path`: approval steps by the signatory, the rest by the
 /// technician.
-fn walk(
+pub(super) fn walk(
     conn: &mut DbConn,
     ctx: &Ctx,
     signatory: &Ctx,

@@ -450,12 +450,51 @@ pub fn revoke(
                         certificates::updated_at.eq(at),
                     ))
                     .get_result::<Certificate>(conn)?;
+                withdraw_results(conn, ctx, &updated)?;
                 Ok(updated)
             },
         )?;
         Ok(())
     })?;
     get(conn, ctx, id)
+}
+
+/// A revoked certificate's results no longer stand: unless another valid certificate of the
+/// instrument remains, the instrument stops showing their verdict and the due date derived from
+/// them (it is due for calibration again), audited on the instrument.
+fn withdraw_results(conn: &mut DbConn, ctx: &Ctx, revoked: &Certificate) -> AppResult<()> {
+    let still_valid = certificates::table
+        .filter(certificates::instrument_id.eq(revoked.instrument_id))
+        .filter(certificates::status.eq(CertificateStatus::Valid))
+        .count()
+        .get_result::<i64>(conn)?;
+    if still_valid > 0 {
+        return Ok(());
+    }
+    let before = instruments::table
+        .find(revoked.instrument_id)
+        .first::<Instrument>(conn)?;
+    let after = diesel::update(instruments::table.find(revoked.instrument_id))
+        .set((
+            instruments::last_verdict.eq(None::<String>),
+            instruments::next_due_on.eq(None::<NaiveDate>),
+            instruments::version.eq(before.version + 1),
+            instruments::updated_at.eq(ctx.now()),
+        ))
+        .get_result::<Instrument>(conn)?;
+    audit_trail::record(
+        conn,
+        ctx,
+        Change {
+            action: "withdraw_results",
+            entity_type: "instrument",
+            entity_id: Some(before.id.to_string()),
+            before: audit_trail::snapshot(&before),
+            after: audit_trail::snapshot(&after),
+            reason: Some(&format!("certificate {} revoked", revoked.number)),
+        },
+    )?;
+    Ok(())
 }
 
 /// Builds, renders, signs and stores one certificate, with its audit event. Runs inside the

@@ -570,3 +570,53 @@ async fn csv_export_leaves_no_formula_live() {
     // Numbers the service writes stay numbers.
     assert_eq!(row[7], "0");
 }
+
+/// Every instrument in the demo is in a state the workflow reaches: approved ones have an
+/// approved record, issued ones a certificate, and one whose certificates are all revoked shows
+/// neither a verdict nor a due date.
+#[tokio::test]
+async fn every_demo_state_is_reachable() {
+    let app = spawn_app().await;
+    let qm = app.token(QM).await;
+    let instruments = app.get("/api/v1/instruments?limit=100", &qm).await.listed();
+    assert!(instruments.len() > 10, "{}", instruments.len());
+    let mut seen = std::collections::BTreeSet::new();
+    for i in &instruments {
+        let id = i["id"].as_str().unwrap_or_default();
+        let status = i["status"].as_str().unwrap_or_default();
+        seen.insert(status.to_string());
+        let records = app
+            .get(&format!("/api/v1/calibrations?instrument_id={id}"), &qm)
+            .await
+            .listed();
+        let has_record = |s: &str| records.iter().any(|r| r["status"] == s);
+        let certificates = i["certificates"].as_array().cloned().unwrap_or_default();
+        let what = format!("{} {status}: {i:#}", i["lab_id"]);
+        match status {
+            "awaiting_approval" => assert!(has_record("submitted"), "{what}"),
+            "approved" => assert!(has_record("approved"), "{what}"),
+            "certificate_issued" => assert!(!certificates.is_empty(), "{what}"),
+            _ => {}
+        }
+        if !certificates.is_empty() && certificates.iter().all(|c| c["status"] == "revoked") {
+            assert!(
+                i["last_verdict"].is_null() && i["next_due_on"].is_null(),
+                "{what}"
+            );
+        }
+    }
+    for status in [
+        "received",
+        "in_calibration",
+        "awaiting_approval",
+        "on_hold",
+        "cancelled",
+        "returned",
+        "registered",
+    ] {
+        assert!(
+            seen.contains(status),
+            "no demo instrument is {status}: {seen:?}"
+        );
+    }
+}
