@@ -451,6 +451,105 @@ pub fn list(
     })
 }
 
+/// The record a nonconformity says it came from, when it names one, must exist: a calibration
+/// record, standard, complaint, proficiency test or audit finding by its id (`other`: any text).
+fn check_source(
+    conn: &mut DbConn,
+    source: NcSource,
+    source_id: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    use crate::db::schema::{calibration_records, complaints, findings, proficiency_tests};
+    let Some(text) = source_id else {
+        return Ok(());
+    };
+    let Ok(id) = uuid::Uuid::parse_str(text) else {
+        errors.push(FieldError::new("source_id", "not an id"));
+        return Ok(());
+    };
+    let found = match source {
+        NcSource::Calibration => calibration_records::table
+            .find(CalibrationRecordId(id))
+            .count()
+            .get_result::<i64>(conn)?,
+        NcSource::Standard => standards::table
+            .find(StandardId(id))
+            .count()
+            .get_result::<i64>(conn)?,
+        NcSource::Complaint => complaints::table
+            .find(crate::db::ComplaintId(id))
+            .count()
+            .get_result::<i64>(conn)?,
+        NcSource::ProficiencyTest => proficiency_tests::table
+            .find(crate::db::ProficiencyTestId(id))
+            .count()
+            .get_result::<i64>(conn)?,
+        NcSource::Audit => findings::table
+            .find(crate::db::FindingId(id))
+            .count()
+            .get_result::<i64>(conn)?,
+        NcSource::Other => 1,
+    };
+    if found == 0 {
+        errors.push(FieldError::new("source_id", format!("no such {source}")));
+    }
+    Ok(())
+}
+
+/// What a nonconforming calibration touches: the record's newest version, its certificates and
+/// its customer.
+fn affected_by_record(conn: &mut DbConn, record: &str) -> AppResult<Affected> {
+    use crate::db::models::{CalibrationRecord, Certificate};
+    use crate::db::schema::{calibration_records, instruments};
+    let Ok(id) = uuid::Uuid::parse_str(record).map(CalibrationRecordId) else {
+        return Ok(Affected::default());
+    };
+    let record: CalibrationRecord = calibration_records::table.find(id).first(conn)?;
+    let version = super::calibrations::find_version(conn, id, record.current_version)?;
+    let lab_id: String = instruments::table
+        .find(record.instrument_id)
+        .select(instruments::lab_id)
+        .first(conn)?;
+    let issued: Vec<Certificate> = certificates::table
+        .filter(certificates::record_id.eq(id))
+        .order(certificates::id.asc())
+        .load(conn)?;
+    let customer: String = customers::table
+        .find(record.customer_id)
+        .select(customers::name)
+        .first(conn)?;
+    Ok(Affected {
+        from: Some(version.calibrated_on),
+        to: Some(version.calibrated_on),
+        standard_calibrations: Vec::new(),
+        records: vec![AffectedRecord {
+            record_id: id,
+            record_version: record.current_version,
+            instrument_id: record.instrument_id,
+            instrument_lab_id: lab_id,
+            customer_id: record.customer_id,
+            first_used_on: version.calibrated_on,
+        }],
+        customers: vec![AffectedCustomer {
+            id: record.customer_id,
+            name: customer,
+            certificates: issued.iter().map(|c| c.number.clone()).collect(),
+        }],
+        certificates: issued
+            .into_iter()
+            .map(|c| AffectedCertificate {
+                id: c.id,
+                number: c.number,
+                status: c.status,
+                issued_on: c.issued_on,
+                record_id: c.record_id,
+                record_version: c.record_version,
+                customer_id: c.customer_id,
+            })
+            .collect(),
+    })
+}
+
 pub fn create(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -470,6 +569,8 @@ pub fn create(
             "affected_since needs the standard whose use is suspect",
         ));
     }
+    let source_id = optional_text(input.source_id);
+    check_source(conn, input.source, source_id.as_deref(), &mut errors)?;
     if let Some(s) = input.standard_id {
         if standards::table.find(s).count().get_result::<i64>(conn)? == 0 {
             errors.push(FieldError::new("standard_id", "no such standard"));
@@ -485,22 +586,23 @@ pub fn create(
         return Err(AppError::Validation(errors));
     }
     let id = write_tx(conn, |conn| {
-        let affected = match input.standard_id {
-            Some(s) => {
+        let affected = match (input.standard_id, input.source, &source_id) {
+            (Some(s), _, _) => {
                 let since = match input.affected_since {
                     Some(d) => d,
                     None => last_good_date(conn, s, raised_on, None)?,
                 };
                 affected_by_standard(conn, s, since, raised_on)?
             }
-            None => Affected::default(),
+            (None, NcSource::Calibration, Some(record)) => affected_by_record(conn, record)?,
+            _ => Affected::default(),
         };
         Ok(raise(
             conn,
             ctx,
             NewNc {
                 source: input.source,
-                source_id: optional_text(input.source_id),
+                source_id,
                 standard_id: input.standard_id,
                 automatic: false,
                 title,

@@ -1269,3 +1269,72 @@ async fn the_audit_pack_and_the_attention_list_show_the_demo_year() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// A nonconformity names a source that exists; one raised from a calibration record lists that
+/// record, its certificates and its customer.
+#[tokio::test]
+async fn a_nonconformity_from_a_calibration_lists_what_it_touches() {
+    let app = spawn_app().await;
+    let qm = app.token(QM).await;
+    for (source, id) in [
+        ("calibration", uuid::Uuid::now_v7().to_string()),
+        ("complaint", uuid::Uuid::now_v7().to_string()),
+        ("calibration", "not-an-id".to_string()),
+    ] {
+        let made_up = app
+            .post(
+                "/api/v1/nonconformities",
+                &qm,
+                json!({"source": source, "source_id": id, "title": "x", "description": "y"}),
+            )
+            .await;
+        assert_eq!(
+            made_up.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{source} {id}"
+        );
+        assert_eq!(made_up.fields(), ["source_id"]);
+    }
+    // The demo's first certificate: its record, and the customer holding it.
+    let certificates = app.get("/api/v1/certificates", &qm).await.listed();
+    let cert = certificates
+        .iter()
+        .find(|c| c["status"] == "valid")
+        .expect("a valid demo certificate");
+    let record = cert["record_id"].as_str().unwrap_or_default();
+    let nc = app
+        .post(
+            "/api/v1/nonconformities",
+            &qm,
+            json!({"source": "calibration", "source_id": record,
+                   "title": "Reference value mistyped", "description": "found at review"}),
+        )
+        .await;
+    assert_eq!(nc.status, StatusCode::CREATED, "{:?}", nc.body);
+    let affected = &nc.body["affected"];
+    assert_eq!(affected["records"][0]["record_id"], record, "{affected:#}");
+    assert!(
+        affected["certificates"]
+            .as_array()
+            .is_some_and(|cs| cs.iter().any(|c| c["number"] == cert["number"])),
+        "{affected:#}"
+    );
+    assert_eq!(
+        affected["customers"].as_array().map(Vec::len),
+        Some(1),
+        "{affected:#}"
+    );
+    // The attention list counts the records waiting for review too.
+    let attention = app.get("/api/v1/reports/attention", &qm).await.body;
+    assert_eq!(
+        attention["counts"]["calibrations_awaiting_approval"],
+        attention["calibrations_awaiting_approval"],
+        "{attention:#}"
+    );
+    assert!(
+        attention["calibrations_awaiting_approval"]
+            .as_i64()
+            .unwrap_or(0)
+            > 0
+    );
+}

@@ -907,6 +907,7 @@ pub fn attention(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Attention> {
     counts.insert("internal_audits".into(), audits_due.len());
     counts.insert("management_reviews".into(), reviews_due.len());
     counts.insert("document_drafts".into(), drafts.len());
+    counts.insert("calibrations_awaiting_approval".into(), awaiting as usize);
     Ok(Attention {
         today,
         counts,
