@@ -11,7 +11,7 @@ use crate::db::schema::standards as standards_table;
 use crate::db::{CustomerId, DbConn, ProcedureId, StandardId};
 use crate::domain::calibration::{
     BudgetTemplate, EnvironmentLimits, InputSource, Limit, PointTemplate, ProcedureTemplate,
-    TemplateInput,
+    ReferencePoints, TemplateInput,
 };
 use crate::domain::intake::{DecisionRuleKind, Service, ToleranceBand};
 use crate::error::AppResult;
@@ -81,7 +81,9 @@ fn approved_procedures(conn: &mut DbConn, qm: &Ctx) -> AppResult<[ProcedureId; 3
         pressure: None,
     };
     let mut ids = Vec::new();
-    for (code, title, quantity, nominal, unit, temperature) in [
+    // Weights are used at their certificate's nominal values; the PRT and the pressure standard
+    // between their certificate's points, with the interpolation component the procedure states.
+    for (code, title, quantity, nominal, unit, temperature, interpolation) in [
         (
             "QT-KL-01",
             "Hiệu chuẩn cân không tự động / Calibration of non-automatic weighing instruments",
@@ -89,6 +91,7 @@ fn approved_procedures(conn: &mut DbConn, qm: &Ctx) -> AppResult<[ProcedureId; 3
             "100",
             "g",
             (18.0, 24.0),
+            None,
         ),
         (
             "QT-ND-01",
@@ -97,6 +100,7 @@ fn approved_procedures(conn: &mut DbConn, qm: &Ctx) -> AppResult<[ProcedureId; 3
             "50.00",
             "°C",
             (15.0, 30.0),
+            Some(0.0002),
         ),
         (
             "QT-AS-01",
@@ -105,6 +109,7 @@ fn approved_procedures(conn: &mut DbConn, qm: &Ctx) -> AppResult<[ProcedureId; 3
             "1000.0",
             "kPa",
             (15.0, 30.0),
+            Some(0.0001),
         ),
     ] {
         let draft = procedures::create(
@@ -130,6 +135,10 @@ fn approved_procedures(conn: &mut DbConn, qm: &Ctx) -> AppResult<[ProcedureId; 3
                         ],
                     },
                     min_readings: 3,
+                    reference_points: ReferencePoints {
+                        interpolation_relative_u: interpolation,
+                        extrapolate: false,
+                    },
                 },
             },
         )?;

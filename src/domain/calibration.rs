@@ -32,6 +32,109 @@ pub struct ProcedureTemplate {
     /// Readings needed per point (at least 2 for a Type A evaluation; 1 when the budget has no readings input).
     #[serde(default = "two")]
     pub min_readings: usize,
+    /// How the reference's uncertainty is taken from its certificate at a point.
+    #[serde(default)]
+    pub reference_points: ReferencePoints,
+}
+
+/// How a point takes its reference standard's uncertainty from the standard's certificate.
+#[derive(
+    Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+)]
+#[serde(deny_unknown_fields)]
+pub struct ReferencePoints {
+    /// Between two certificate points, interpolate U/k linearly and add this relative standard
+    /// uncertainty of the interpolation (e.g. `0.0001` for 0.01 % of the nominal). Absent: only a
+    /// certificate point at the nominal value itself is used.
+    pub interpolation_relative_u: Option<f64>,
+    /// Beyond the certificate's range, use its nearest end point (with the interpolation
+    /// component), which the procedure must justify. Off by default.
+    #[serde(default)]
+    pub extrapolate: bool,
+}
+
+/// The reference's uncertainty at a point, and how it was taken from the certificate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReferenceAt {
+    pub expanded: f64,
+    pub k: f64,
+    /// For the budget: "certificate point 1 kg", "interpolated between 1 kg and 10 kg", ...
+    pub basis: String,
+}
+
+/// The reference's U and k at `nominal` from its certificate points `(nominal, U, k)` in the
+/// point's unit, under the procedure's rule; `Err` says why none applies.
+pub fn reference_at(
+    points: &[(f64, f64, f64)],
+    nominal: f64,
+    unit: &str,
+    rule: &ReferencePoints,
+) -> Result<ReferenceAt, String> {
+    let listed = || {
+        points
+            .iter()
+            .map(|p| format!("{} {unit}", p.0))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if points.is_empty() {
+        return Err(format!(
+            "the standard's certificate gives no point in {unit}"
+        ));
+    }
+    let same = |a: f64, b: f64| (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1e-300);
+    if let Some(p) = points.iter().find(|p| same(p.0, nominal)) {
+        return Ok(ReferenceAt {
+            expanded: p.1,
+            k: p.2,
+            basis: format!("certificate point {} {unit}", p.0),
+        });
+    }
+    let Some(relative) = rule.interpolation_relative_u else {
+        return Err(format!(
+            "the standard's certificate has no point at {nominal} {unit} (it has {}), and the \
+             procedure allows no interpolation",
+            listed()
+        ));
+    };
+    let below = points
+        .iter()
+        .filter(|p| p.0 < nominal)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    let above = points
+        .iter()
+        .filter(|p| p.0 > nominal)
+        .min_by(|a, b| a.0.total_cmp(&b.0));
+    let (u, k, basis) = match (below, above) {
+        (Some(a), Some(b)) => {
+            let t = (nominal - a.0) / (b.0 - a.0);
+            let u = a.1 / a.2 + t * (b.1 / b.2 - a.1 / a.2);
+            let k = a.2.max(b.2);
+            (
+                u,
+                k,
+                format!("interpolated between {} {unit} and {} {unit}", a.0, b.0),
+            )
+        }
+        (Some(end), None) | (None, Some(end)) if rule.extrapolate => (
+            end.1 / end.2,
+            end.2,
+            format!("extrapolated from {} {unit}", end.0),
+        ),
+        _ => {
+            return Err(format!(
+                "{nominal} {unit} is outside the standard's certificate ({}), and the procedure \
+                 allows no extrapolation",
+                listed()
+            ))
+        }
+    };
+    let interpolation = relative * nominal.abs();
+    Ok(ReferenceAt {
+        expanded: k * (u * u + interpolation * interpolation).sqrt(),
+        k,
+        basis: format!("{basis}, with u(interpolation) = {relative} × nominal"),
+    })
 }
 
 fn two() -> usize {
@@ -153,6 +256,9 @@ pub struct PointResult {
     pub mpe: Option<f64>,
     pub verdict: Option<Verdict>,
     pub contributions: Vec<uncertainty::Contribution>,
+    /// How the reference's uncertainty was taken from its certificate at this point.
+    #[serde(default)]
+    pub reference_basis: Option<String>,
 }
 
 /// Why a point cannot be evaluated.
@@ -321,6 +427,7 @@ pub fn evaluate_point(
         mpe: facts.mpe,
         verdict,
         contributions: budget.contributions,
+        reference_basis: None,
     })
 }
 
@@ -458,5 +565,46 @@ mod tests {
             Some(Verdict::Fail)
         );
         assert_eq!(overall_verdict(&[None]), None);
+    }
+
+    #[test]
+    fn the_reference_uncertainty_comes_from_the_certificate_s_own_points() {
+        // A weight set certified at 1 kg (U = 1.6 mg, k = 2) and 10 kg (U = 16 mg, k = 2).
+        let cert = [(1000.0, 0.0016, 2.0), (10000.0, 0.016, 2.0)];
+        let exact = ReferencePoints::default();
+        let at = reference_at(&cert, 1000.0, "g", &exact).unwrap();
+        assert_eq!((at.expanded, at.k), (0.0016, 2.0));
+        assert_eq!(at.basis, "certificate point 1000 g");
+        // 2 kg is neither point: refused, never the 1 kg point's U.
+        let refused = reference_at(&cert, 2000.0, "g", &exact).unwrap_err();
+        assert!(
+            refused.contains("no point at 2000 g (it has 1000 g, 10000 g)"),
+            "{refused}"
+        );
+        // Interpolated: u = 0.0008 + (1/9)(0.008 - 0.0008) = 0.0016 g, plus 1e-7 × 2000 g.
+        let rule = ReferencePoints {
+            interpolation_relative_u: Some(1e-7),
+            extrapolate: false,
+        };
+        let at = reference_at(&cert, 2000.0, "g", &rule).unwrap();
+        let u = 0.0008 + (0.008 - 0.0008) / 9.0;
+        let expected = 2.0 * (u * u + 0.0002f64.powi(2)).sqrt();
+        assert!((at.expanded - expected).abs() < 1e-15, "{}", at.expanded);
+        assert!(at
+            .basis
+            .starts_with("interpolated between 1000 g and 10000 g"));
+        // Beyond the certificate: refused unless the procedure allows extrapolation.
+        assert!(reference_at(&cert, 20000.0, "g", &rule).is_err());
+        let beyond = ReferencePoints {
+            extrapolate: true,
+            ..rule
+        };
+        let at = reference_at(&cert, 20000.0, "g", &beyond).unwrap();
+        assert!(
+            at.basis.starts_with("extrapolated from 10000 g"),
+            "{}",
+            at.basis
+        );
+        assert!(reference_at(&[], 1000.0, "g", &beyond).is_err());
     }
 }

@@ -23,8 +23,8 @@ use crate::db::{
     RecordVersionId, StandardCalibrationId, StandardId, UserId, WorkOrderItemId,
 };
 use crate::domain::calibration::{
-    evaluate_point, overall_verdict, EnvironmentLimits, PointError, PointFacts, PointResult,
-    ProcedureStatus, ProcedureTemplate, RecordStatus,
+    evaluate_point, overall_verdict, reference_at, EnvironmentLimits, PointError, PointFacts,
+    PointResult, ProcedureStatus, ProcedureTemplate, RecordStatus, ReferenceAt, ReferencePoints,
 };
 use crate::domain::conformity::Verdict;
 use crate::domain::intake::{mpe_at, DecisionRuleKind, ItemStatus, ToleranceBand};
@@ -289,21 +289,25 @@ pub fn list(
     })
 }
 
-/// The reference's U and k: from the certificate point nearest the nominal, in the same unit.
+/// The reference's U and k at the point's nominal, from the certificate points in the same unit,
+/// under the procedure's rule for points between or beyond them.
 fn reference_uncertainty(
     results: &[CalibrationPoint],
-    nominal: f64,
-    unit: &str,
-) -> Option<(f64, f64)> {
-    results
+    point: &PointInput,
+    rule: &ReferencePoints,
+) -> Result<ReferenceAt, String> {
+    let points: Vec<(f64, f64, f64)> = results
         .iter()
-        .filter(|p| p.unit == unit)
-        .min_by(|a, b| {
-            let da = (a.nominal.value() - nominal).abs();
-            let db = (b.nominal.value() - nominal).abs();
-            da.total_cmp(&db)
+        .filter(|p| p.unit == point.unit)
+        .map(|p| {
+            (
+                p.nominal.value(),
+                p.expanded_uncertainty.value(),
+                p.coverage_factor,
+            )
         })
-        .map(|p| (p.expanded_uncertainty.value(), p.coverage_factor))
+        .collect();
+    reference_at(&points, point.nominal.value(), &point.unit, rule)
 }
 
 /// The environmental conditions against the procedure's limits (ISO/IEC 17025 §6.3.3), and the
@@ -383,8 +387,9 @@ impl StandardsOfPoints {
         i: usize,
         point: &PointInput,
         calibrated_on: NaiveDate,
+        rule: &ReferencePoints,
         errors: &mut Vec<FieldError>,
-    ) -> AppResult<Option<(f64, f64)>> {
+    ) -> AppResult<Option<ReferenceAt>> {
         let mut reference_u = None;
         for (j, standard_id) in point.standards.iter().enumerate() {
             if !self.fitness_of.contains_key(standard_id) {
@@ -410,8 +415,12 @@ impl StandardsOfPoints {
                 ));
             }
             if j == 0 {
-                reference_u =
-                    reference_uncertainty(&fitness.results, point.nominal.value(), &point.unit);
+                match reference_uncertainty(&fitness.results, point, rule) {
+                    Ok(at) => reference_u = Some(at),
+                    Err(reason) => {
+                        errors.push(FieldError::new(format!("points[{i}].standards[0]"), reason))
+                    }
+                }
             }
             self.links.push((i, *standard_id, fitness.calibration_id));
             if !self.listed.iter().any(|s| s.standard_id == *standard_id) {
@@ -526,7 +535,18 @@ fn evaluate(
             ));
             continue;
         }
-        let reference_u = used.check(conn, i, point, calibrated_on, &mut errors)?;
+        let reference = used.check(
+            conn,
+            i,
+            point,
+            calibrated_on,
+            &template.reference_points,
+            &mut errors,
+        )?;
+        if reference.is_none() {
+            // Why is already said against the point's reference standard.
+            continue;
+        }
         let readings: Vec<f64> = point.readings.iter().map(Decimal::value).collect();
         let facts = PointFacts {
             readings: &readings,
@@ -538,7 +558,7 @@ fn evaluate(
                 .map(Decimal::decimals)
                 .max()
                 .unwrap_or(0),
-            reference_uncertainty: reference_u,
+            reference_uncertainty: reference.as_ref().map(|r| (r.expanded, r.k)),
             resolution,
             environment: [
                 &input.environment.temperature,
@@ -559,7 +579,10 @@ fn evaluate(
             raise_to_cmc,
         };
         match evaluate_point(&template.budget, &facts) {
-            Ok(result) => results.push(result),
+            Ok(result) => results.push(PointResult {
+                reference_basis: reference.map(|r| r.basis),
+                ..result
+            }),
             Err(PointError::Budget(messages)) => {
                 for m in messages {
                     errors.push(FieldError::new(field("budget"), m));

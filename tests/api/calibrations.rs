@@ -672,3 +672,51 @@ async fn customers_see_no_records() {
         );
     }
 }
+
+/// A point between or beyond the reference's certificate points never borrows another point's
+/// uncertainty: refused unless the procedure allows interpolation, which the budget then names.
+#[tokio::test]
+async fn reference_uncertainty_only_from_the_certificate_s_own_points() {
+    let b = Bench::new(&[]).await;
+    let item = b.item("REF-1").await;
+    let mut input = b.record_input(&item, WEIGHTS).await;
+    input["points"][0]["nominal"] = json!("2000");
+    input["points"][0]["reference_value"] = json!("2000.0021");
+    input["points"][0]["readings"] = json!(["2000.004", "2000.005", "2000.004"]);
+    let refused = b.app.post("/api/v1/calibrations", &b.tech, input).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(refused.fields(), ["points[0].standards[0]"]);
+    let detail = refused.body["errors"][0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        detail.contains("no point at 2000 g") && detail.contains("no interpolation"),
+        "{detail}"
+    );
+    // The demo thermometer's procedure interpolates between the PRT's 0.01 °C and 100 °C points,
+    // and its budget says so.
+    let submitted = b
+        .app
+        .get("/api/v1/calibrations?status=submitted", &b.qm)
+        .await
+        .listed();
+    let id = submitted[0]["id"].as_str().unwrap_or_default();
+    let record = b
+        .app
+        .get(&format!("/api/v1/calibrations/{id}"), &b.qm)
+        .await
+        .body;
+    let basis = record["content"]["results"][0]["reference_basis"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        basis.starts_with("interpolated between 0.01 °C and 100 °C"),
+        "{basis}"
+    );
+}
