@@ -30,6 +30,7 @@ async fn main() {
         .body["items"][0]["id"]
         .clone();
     let standard = app.get("/api/v1/standards?q=M-WS-01", &qm).await.body["items"][0]["id"].clone();
+    let monitor = app.get("/api/v1/standards?q=E-TH-01", &qm).await.body["items"][0]["id"].clone();
     let customer = app.customer_id_of(helpers::CUSTOMER_A).await;
     let points: Vec<Value> = (1..=50)
         .map(|n| {
@@ -49,7 +50,7 @@ async fn main() {
         let item = order.body["items"][0]["id"].clone();
         let body = json!({
             "item_id": item, "procedure_id": procedure, "started_at": helpers::now() - chrono::Duration::hours(1), "location": "Lab",
-            "environment": {"temperature": {"value": "21.0", "unit": "°C"}, "humidity": {"value": "50", "unit": "%RH"}},
+            "environment": {"temperature": {"value": "21.0", "unit": "°C", "measured_with": monitor}, "humidity": {"value": "50", "unit": "%RH", "measured_with": monitor}},
             "points": points
         });
         let t = Instant::now();

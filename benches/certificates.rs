@@ -40,6 +40,7 @@ async fn main() {
         .body["items"][0]["id"]
         .clone();
     let standard = app.get("/api/v1/standards?q=M-WS-01", &qm).await.body["items"][0]["id"].clone();
+    let monitor = app.get("/api/v1/standards?q=E-TH-01", &qm).await.body["items"][0]["id"].clone();
     let customer = app.customer_id_of(helpers::CUSTOMER_A).await;
     let points: Vec<Value> = (1..=30)
         .map(|n| {
@@ -62,7 +63,7 @@ async fn main() {
         let body = json!({
             "item_id": order.body["items"][0]["id"], "procedure_id": procedure,
             "started_at": helpers::now() - chrono::Duration::hours(1), "location": "Phòng Khối lượng",
-            "environment": {"temperature": {"value": "21.0", "unit": "°C"}, "humidity": {"value": "50", "unit": "%RH"}},
+            "environment": {"temperature": {"value": "21.0", "unit": "°C", "measured_with": monitor}, "humidity": {"value": "50", "unit": "%RH", "measured_with": monitor}},
             "points": points
         });
         let record = app.post("/api/v1/calibrations", &tech, body).await;

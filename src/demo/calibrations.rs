@@ -45,6 +45,7 @@ pub(super) fn seed_calibrations(
             standard_of(conn, "T-REF-01")?,
             standard_of(conn, "P-REF-01")?,
         ],
+        room_monitor: standard_of(conn, "E-TH-01")?,
     };
     approved_and_certified(conn, &demo, settings)?;
     in_progress(conn, &demo)
@@ -261,19 +262,22 @@ struct Demo<'a> {
     procedures: [ProcedureId; 3],
     /// Mass, temperature, pressure.
     standards: [StandardId; 3],
+    /// The rooms' thermohygrometer.
+    room_monitor: StandardId,
 }
 
-fn environment(t: &str) -> AppResult<Environment> {
+/// The room as the thermohygrometer read it.
+fn environment(t: &str, monitor: StandardId) -> AppResult<Environment> {
     Ok(Environment {
         temperature: Some(EnvironmentReading {
             value: d(t)?,
             unit: "°C".into(),
-            measured_with: None,
+            measured_with: Some(monitor),
         }),
         humidity: Some(EnvironmentReading {
             value: d("56")?,
             unit: "%RH".into(),
-            measured_with: None,
+            measured_with: Some(monitor),
         }),
         pressure: None,
     })
@@ -295,7 +299,7 @@ fn record(demo: &Demo<'_>, n: usize, quantity: usize, p: Point<'_>) -> AppResult
         started_at: now - Duration::hours(3),
         ended_at: Some(now - Duration::hours(2)),
         location: "Trung tâm / In the lab".into(),
-        environment: environment("21.4")?,
+        environment: environment("21.4", demo.room_monitor)?,
         points: vec![PointInput {
             nominal: d(p.nominal)?,
             unit: p.unit.into(),

@@ -137,8 +137,8 @@ fn mass_standards(conn: &mut DbConn, ctx: &Ctx, vmi: ExternalBodyId) -> AppResul
     Ok(())
 }
 
-/// A reference PRT from an accredited lab, and a working thermometer quarantined after a failed
-/// intermediate check.
+/// A reference PRT from an accredited lab, the rooms' thermohygrometer, and a working thermometer
+/// quarantined after a failed intermediate check.
 fn temperature_standards(
     conn: &mut DbConn,
     ctx: &Ctx,
@@ -170,6 +170,43 @@ fn temperature_standards(
         vec![
             point("0.010", "0.0102", "0.012", "°C")?,
             point("100.000", "100.004", "0.020", "°C")?,
+        ],
+    )?;
+    // The rooms' thermohygrometer: equipment, not a standard, calibrated for both quantities.
+    cmc::create_quantity(
+        conn,
+        ctx,
+        cmc::Quantity {
+            code: "temperature_humidity".into(),
+            name_en: "Temperature and humidity".into(),
+            name_vi: "Nhiệt độ và độ ẩm".into(),
+        },
+    )?;
+    let room = standards::create(
+        conn,
+        ctx,
+        standard(
+            "E-TH-01",
+            "Nhiệt ẩm kế phòng / Room thermohygrometer",
+            StandardKind::Equipment,
+            "temperature_humidity",
+            "°C",
+            12,
+        ),
+    )?;
+    record(
+        conn,
+        ctx,
+        room.standard.id,
+        Issued {
+            on: days_ago(330),
+            certificate: "NA-2026-0107",
+            body: Some(accredited),
+            issuer: None,
+        },
+        vec![
+            point("20.0", "20.1", "0.2", "°C")?,
+            point("50", "51.2", "1.5", "%RH")?,
         ],
     )?;
     let thermo = standards::create(

@@ -106,6 +106,9 @@ pub struct EnvironmentCondition {
     pub value: String,
     /// As recorded, e.g. "°C", "%RH", "hPa".
     pub unit: String,
+    /// The asset id of the equipment that measured it.
+    #[serde(default)]
+    pub measured_with: Option<String>,
 }
 
 /// One row of the results table. Values are decimal strings as reported.

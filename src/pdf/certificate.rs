@@ -470,7 +470,11 @@ fn environment(doc: &mut Document, s: &CertificateSnapshot, t: &Template) {
                 "pressure" => l.pressure.get(lang),
                 other => other.to_owned(),
             };
-            format!("{name}: {} {}", c.value, c.unit)
+            // No-break spaces keep a value with its unit and its instrument.
+            match &c.measured_with {
+                Some(monitor) => format!("{name}: {}\u{a0}{}\u{a0}({monitor})", c.value, c.unit),
+                None => format!("{name}: {}\u{a0}{}", c.value, c.unit),
+            }
         })
         .collect::<Vec<_>>()
         .join("; ");

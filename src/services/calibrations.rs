@@ -28,6 +28,7 @@ use crate::domain::calibration::{
 };
 use crate::domain::conformity::Verdict;
 use crate::domain::intake::{mpe_at, DecisionRuleKind, ItemStatus, ToleranceBand};
+use crate::domain::traceability::StandardKind;
 use crate::domain::Decimal;
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -348,17 +349,38 @@ fn check_environment(
             }
             (None, _) => {}
         }
-        if let Some(id) = condition.as_ref().and_then(|c| c.measured_with) {
-            monitors.push((format!("environment.{name}.measured_with"), id));
+        if let Some(c) = condition {
+            match c.measured_with {
+                Some(id) => monitors.push((name, id)),
+                None => errors.push(FieldError::new(
+                    format!("environment.{name}.measured_with"),
+                    "name the registered equipment that measured it",
+                )),
+            }
         }
     }
-    for (field, id) in monitors {
-        if let Err(reason) =
-            super::standards::check_fit(conn, id, calibrated_on).or_else(|e| match e {
-                AppError::NotFound(_) => Ok(Err("no such standard".to_string())),
-                other => Err(other),
-            })?
-        {
+    for (name, id) in monitors {
+        let field = format!("environment.{name}.measured_with");
+        let monitor = standards::table
+            .find(id)
+            .select((standards::kind, standards::quantity, standards::asset_id))
+            .first::<(StandardKind, String, String)>(conn)
+            .optional()?;
+        let Some((kind, quantity, asset_id)) = monitor else {
+            errors.push(FieldError::new(field, "no such equipment"));
+            continue;
+        };
+        if kind != StandardKind::Equipment || !quantity.to_lowercase().contains(name) {
+            errors.push(FieldError::new(
+                field,
+                format!(
+                    "{asset_id} is a {kind} for {quantity}: the room's {name} is measured with \
+                     equipment registered for {name}"
+                ),
+            ));
+            continue;
+        }
+        if let Err(reason) = super::standards::check_fit(conn, id, calibrated_on)? {
             errors.push(FieldError::new(field, reason));
         }
     }

@@ -683,22 +683,34 @@ fn result_rows(content: &RecordContent) -> Vec<ResultRow> {
         .collect()
 }
 
-/// The environmental conditions recorded, as printed.
-fn environment_rows(input: &calibrations::RecordInput) -> Vec<EnvironmentCondition> {
-    [
+/// The environmental conditions recorded, as printed, with the equipment that measured them.
+fn environment_rows(
+    conn: &mut DbConn,
+    input: &calibrations::RecordInput,
+) -> AppResult<Vec<EnvironmentCondition>> {
+    let mut rows = Vec::new();
+    for (quantity, condition) in [
         ("temperature", &input.environment.temperature),
         ("humidity", &input.environment.humidity),
         ("pressure", &input.environment.pressure),
-    ]
-    .into_iter()
-    .filter_map(|(q, c)| {
-        c.as_ref().map(|c| EnvironmentCondition {
-            quantity: q.to_owned(),
+    ] {
+        let Some(c) = condition else { continue };
+        let measured_with = match c.measured_with {
+            Some(id) => standards::table
+                .find(id)
+                .select(standards::asset_id)
+                .first::<String>(conn)
+                .optional()?,
+            None => None,
+        };
+        rows.push(EnvironmentCondition {
+            quantity: quantity.to_owned(),
             value: c.value.to_string(),
             unit: c.unit.clone(),
-        })
-    })
-    .collect()
+            measured_with,
+        });
+    }
+    Ok(rows)
 }
 
 /// Everything printed, read from the record version, the item, its instrument, work order and
@@ -749,7 +761,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
         .iter()
         .map(|s| standard_reference(conn, s, lang))
         .collect::<AppResult<Vec<_>>>()?;
-    let environment = environment_rows(input);
+    let environment = environment_rows(conn, input)?;
     let flags: Vec<ConditionFlag> = serde_json::from_str(&item.condition_flags).unwrap_or_default();
     let condition = crate::pdf::receipt::condition_text(
         &crate::pdf::ItemCondition {

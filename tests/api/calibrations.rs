@@ -76,11 +76,13 @@ impl Bench {
 
     pub async fn record_input(&self, item: &str, standard_asset: &str) -> Value {
         let standard = standard_id(&self.app, &self.qm, standard_asset).await;
+        let monitor = standard_id(&self.app, &self.qm, ROOM_MONITOR).await;
         json!({
             "item_id": item, "procedure_id": self.procedure,
             "started_at": earlier_today(Duration::hours(2)), "ended_at": earlier_today(Duration::hours(1)),
             "location": "Phòng Khối lượng",
-            "environment": {"temperature": {"value": "21.5", "unit": "°C"}, "humidity": {"value": "55", "unit": "%RH"}},
+            "environment": {"temperature": {"value": "21.5", "unit": "°C", "measured_with": monitor},
+                            "humidity": {"value": "55", "unit": "%RH", "measured_with": monitor}},
             "points": [{"nominal": "1000", "unit": "g", "reference_value": "1000.0011",
                         "readings": ["1000.003", "1000.004", "1000.003", "1000.004", "1000.003"], "standards": [standard]}]
         })
@@ -503,6 +505,24 @@ async fn unfit_standards_environment_and_procedures_are_checked() {
     hot["environment"]["temperature"]["value"] = json!("26.0");
     let too_hot = b.app.post("/api/v1/calibrations", &b.tech, hot).await;
     assert_eq!(too_hot.fields(), ["environment.temperature.value"]);
+    // The room is monitored with registered equipment for the quantity, never a standard.
+    let prt = standard_id(&b.app, &b.qm, REFERENCE_PRT).await;
+    let mut unmonitored = b.record_input(&item, WEIGHTS).await;
+    unmonitored["environment"]["humidity"]["measured_with"] = Value::Null;
+    unmonitored["environment"]["temperature"]["measured_with"] = json!(prt);
+    let refused = b
+        .app
+        .post("/api/v1/calibrations", &b.tech, unmonitored)
+        .await;
+    assert_eq!(
+        refused.fields(),
+        [
+            "environment.humidity.measured_with",
+            "environment.temperature.measured_with"
+        ],
+        "{:?}",
+        refused.body
+    );
     let mut dry = b.record_input(&item, WEIGHTS).await;
     dry["environment"]["humidity"] = Value::Null;
     assert_eq!(

@@ -167,6 +167,7 @@ async fn issue_once_print_everything_and_verify() {
             "Phòng Khối lượng",
             "21.5 °C",
             "55 %RH",
+            "(E-TH-01)",
             "QT-TEST-01",
             WEIGHTS,
             "1000.0011",

@@ -26,6 +26,10 @@ pub const REFERENCE_WEIGHTS: &str = "M-REF-01";
 pub const CHECK_WEIGHT: &str = "M-CHK-01";
 /// Working thermometer, quarantined.
 pub const THERMOMETER: &str = "T-WS-01";
+/// Reference PRT (a standard, not room equipment).
+pub const REFERENCE_PRT: &str = "T-REF-01";
+/// The rooms' thermohygrometer: equipment for temperature and humidity.
+pub const ROOM_MONITOR: &str = "E-TH-01";
 /// Working pressure standard, overdue for calibration.
 pub const PRESSURE_STANDARD: &str = "P-WS-01";
 /// The approved balance calibration procedure.

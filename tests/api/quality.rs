@@ -90,12 +90,20 @@ async fn items(app: &TestApp, tech: &str, customer: &str, serials: &[&str]) -> V
         .unwrap_or_default()
 }
 
-fn record(item: &str, procedure: &str, standard: &str, on: chrono::DateTime<chrono::Utc>) -> Value {
+/// A record of one 1 kg point; `ids` are the standard that supported it and the room monitor.
+fn record(
+    item: &str,
+    procedure: &str,
+    ids: (&str, &str),
+    on: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let (standard, monitor) = ids;
     json!({
         "item_id": item, "procedure_id": procedure,
         "started_at": on, "ended_at": on + Duration::minutes(40),
         "location": "Phòng Khối lượng",
-        "environment": {"temperature": {"value": "21.5", "unit": "°C"}, "humidity": {"value": "55", "unit": "%RH"}},
+        "environment": {"temperature": {"value": "21.5", "unit": "°C", "measured_with": monitor},
+                        "humidity": {"value": "55", "unit": "%RH", "measured_with": monitor}},
         "points": [{"nominal": "1000", "unit": "g", "reference_value": "1000.0011",
                     "readings": ["1000.003", "1000.004", "1000.003"], "standards": [standard]}]
     })
@@ -118,10 +126,11 @@ async fn each_function_needs_a_current_authorization_and_a_refusal_names_it() {
     let weights = standard_id(&app, &qm, WEIGHTS).await;
     let (newcomer, newcomer_token) = new_staff(&app, "new.tech@lab.vn", "technician").await;
     let item = items(&app, &tech, &customer, &["AUTH-1"]).await.remove(0);
+    let monitor = standard_id(&app, &qm, ROOM_MONITOR).await;
     let input = record(
         &item,
         &procedure,
-        &weights,
+        (&weights, &monitor),
         earlier_today(Duration::hours(2)),
     );
 
@@ -446,6 +455,7 @@ async fn out_of_tolerance_opens_a_nonconformity_with_exactly_the_affected_certif
             .status,
         StatusCode::CREATED
     );
+    let monitor = standard_id(&app, &qm, ROOM_MONITOR).await;
     let weights = standard_id(&app, &qm, WEIGHTS).await;
     let a = items(&app, &tech, &customer_a, &["NC-A0", "NC-A1", "NC-A3"]).await;
     let b = items(&app, &tech, &customer_b, &["NC-B2"]).await;
@@ -461,7 +471,7 @@ async fn out_of_tolerance_opens_a_nonconformity_with_exactly_the_affected_certif
             .post(
                 "/api/v1/calibrations",
                 &tech,
-                record(item, &procedure, standard, when),
+                record(item, &procedure, (standard, &monitor), when),
             )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
