@@ -627,10 +627,17 @@ fn closing(
     if let Some(due) = s.next_due_on {
         rows.push((l.next_due.get(lang), date(due)));
     }
-    rows.push((l.verify.get(lang), s.verification_url.clone()));
-    doc.table(&fields(rows));
-    doc.space(1.0);
+    if !rows.is_empty() {
+        doc.table(&fields(rows));
+    }
+    // The verification link on a line of its own, the whole width: a URL is never broken.
     let small = TextStyle::regular(8.0);
+    doc.paragraph(
+        &small,
+        Align::Left,
+        &format!("{}: {}", l.verify.get(lang), s.verification_url),
+    );
+    doc.space(1.0);
     doc.paragraph(&small, Align::Left, &t.statements.only_item.get(lang));
     doc.paragraph(&small, Align::Left, &t.statements.reproduction.get(lang));
     doc.space(3.0);

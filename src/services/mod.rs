@@ -195,7 +195,6 @@ versioned!(
     crate::db::models::Standard: "standard",
     crate::db::models::CmcEntry: "cmc",
     crate::db::models::Instrument: "instrument",
-    crate::db::models::WorkOrder: "work_order",
     crate::db::models::WorkOrderItem: "work_order_item",
     crate::db::models::Procedure: "procedure",
     crate::db::models::CalibrationRecord: "calibration_record",
