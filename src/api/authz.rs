@@ -143,6 +143,7 @@ permissions! {
     get_nonconformity => [QualityManager, Signatory, Technician],
     create_nonconformity => [QualityManager, Signatory, Technician],
     evaluate_nonconformity => [QualityManager],
+    change_nonconformity_affected => [QualityManager],
     action_nonconformity => [QualityManager],
     close_nonconformity => [QualityManager],
     list_corrective_actions => [QualityManager, Signatory, Technician],

@@ -222,6 +222,7 @@ routes! {
     post "/api/v1/nonconformities" => nonconformities::create_nonconformity,
     get "/api/v1/nonconformities/{id}" => nonconformities::get_nonconformity,
     post "/api/v1/nonconformities/{id}/evaluate" => nonconformities::evaluate_nonconformity,
+    post "/api/v1/nonconformities/{id}/affected" => nonconformities::change_nonconformity_affected,
     post "/api/v1/nonconformities/{id}/action" => nonconformities::action_nonconformity,
     post "/api/v1/nonconformities/{id}/close" => nonconformities::close_nonconformity,
     get "/api/v1/corrective-actions" => corrective_actions::list_corrective_actions,

@@ -13,7 +13,7 @@ use crate::db::{NonconformityId, StandardId};
 use crate::domain::quality::{NcSource, NcStatus};
 use crate::error::AppResult;
 use crate::services::nonconformities::{
-    self, CreateNonconformity, Evaluation, NcFilter, NonconformityView, Notes,
+    self, AffectedChange, CreateNonconformity, Evaluation, NcFilter, NonconformityView, Notes,
 };
 use crate::services::Page;
 
@@ -97,6 +97,29 @@ pub async fn evaluate_nonconformity(
     let input = body.into_inner()?;
     let nc = state
         .db(move |conn| nonconformities::evaluate(conn, &ctx, id, if_match.0, input))
+        .await?;
+    Ok(versioned(nc.nonconformity.version, &nc))
+}
+
+/// Adds or removes affected calibration records (with their certificates and customers), with
+/// the reason, while the nonconformity is not closed. `If-Match`.
+#[utoipa::path(post, path = "/api/v1/nonconformities/{id}/affected", tag = "quality", params(IfMatchHeader, ("id" = NonconformityId, Path)),
+    request_body = AffectedChange, responses((status = 200, body = NonconformityView), (status = 409, body = Problem),
+        (status = 422, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn change_nonconformity_affected(
+    auth: Auth,
+    state: web::Data<AppState>,
+    Ids(id): Ids<NonconformityId>,
+    if_match: IfMatch,
+    body: Json<AffectedChange>,
+) -> AppResult<HttpResponse> {
+    let ctx = auth
+        .require(Op::change_nonconformity_affected, &state)
+        .await?;
+    let input = body.into_inner()?;
+    let nc = state
+        .db(move |conn| nonconformities::change_affected(conn, &ctx, id, if_match.0, input))
         .await?;
     Ok(versioned(nc.nonconformity.version, &nc))
 }

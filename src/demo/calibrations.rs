@@ -272,12 +272,12 @@ fn environment(t: &str, monitor: StandardId) -> AppResult<Environment> {
         temperature: Some(EnvironmentReading {
             value: d(t)?,
             unit: "°C".into(),
-            measured_with: Some(monitor),
+            measured_with: Some(monitor.into()),
         }),
         humidity: Some(EnvironmentReading {
             value: d("56")?,
             unit: "%RH".into(),
-            measured_with: Some(monitor),
+            measured_with: Some(monitor.into()),
         }),
         pressure: None,
     })
@@ -307,7 +307,7 @@ fn record(demo: &Demo<'_>, n: usize, quantity: usize, p: Point<'_>) -> AppResult
             readings: p.readings.iter().map(|r| d(r)).collect::<AppResult<_>>()?,
             as_found: None,
             as_left: None,
-            standards: vec![demo.standards[quantity]],
+            standards: vec![demo.standards[quantity].into()],
         }],
         notes: None,
     })

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::audit_trail::{self, Change};
-use super::standards::CalibrationPoint;
+use super::standards::{CalibrationPoint, StandardKey};
 use super::{change_versioned, check_version, Ctx, Page, PageRequest};
 use crate::db::models::{
     CalibrationRecord, Instrument, PointStandard, Procedure, RecordVersion, WorkOrderItem,
@@ -40,8 +40,8 @@ pub const SIGNATURE_MEANING: &str = "reviewed and approved";
 pub struct EnvironmentReading {
     pub value: Decimal,
     pub unit: String,
-    /// The lab equipment that measured it (a standard of the register).
-    pub measured_with: Option<StandardId>,
+    /// The lab equipment that measured it, by id or asset id (equipment of the register).
+    pub measured_with: Option<StandardKey>,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
@@ -64,8 +64,9 @@ pub struct PointInput {
     /// Before adjustment, when the instrument was adjusted.
     pub as_found: Option<Decimal>,
     pub as_left: Option<Decimal>,
-    /// The standards that supported this point; the first gives the reference's uncertainty.
-    pub standards: Vec<StandardId>,
+    /// The standards that supported this point, by id or asset id; the first gives the
+    /// reference's uncertainty.
+    pub standards: Vec<StandardKey>,
 }
 
 /// The content of a record version as the technician enters it.
@@ -350,7 +351,7 @@ fn check_environment(
             (None, _) => {}
         }
         if let Some(c) = condition {
-            match c.measured_with {
+            match c.measured_with.as_ref().and_then(StandardKey::id) {
                 Some(id) => monitors.push((name, id)),
                 None => errors.push(FieldError::new(
                     format!("environment.{name}.measured_with"),
@@ -413,7 +414,11 @@ impl StandardsOfPoints {
         errors: &mut Vec<FieldError>,
     ) -> AppResult<Option<ReferenceAt>> {
         let mut reference_u = None;
-        for (j, standard_id) in point.standards.iter().enumerate() {
+        for (j, standard) in point.standards.iter().enumerate() {
+            // Resolved before; an unknown asset id is already reported.
+            let Some(standard_id) = &standard.id() else {
+                continue;
+            };
             if !self.fitness_of.contains_key(standard_id) {
                 let fitness = match super::standards::fitness_on(conn, *standard_id, calibrated_on)
                 {
@@ -463,6 +468,38 @@ impl StandardsOfPoints {
     }
 }
 
+/// Standards named by asset id become ids, so a record stores ids only; an unknown asset id is a
+/// field error.
+fn resolve_standards(
+    conn: &mut DbConn,
+    input: &mut RecordInput,
+    errors: &mut Vec<FieldError>,
+) -> AppResult<()> {
+    let mut resolve = |conn: &mut DbConn, field: String, r: &mut StandardKey| -> AppResult<()> {
+        match r.resolve(conn)? {
+            Ok(id) => *r = StandardKey::Id(id),
+            Err(reason) => errors.push(FieldError::new(field, reason)),
+        }
+        Ok(())
+    };
+    for (i, point) in input.points.iter_mut().enumerate() {
+        for (j, standard) in point.standards.iter_mut().enumerate() {
+            resolve(conn, format!("points[{i}].standards[{j}]"), standard)?;
+        }
+    }
+    let environment = &mut input.environment;
+    for (name, reading) in [
+        ("temperature", &mut environment.temperature),
+        ("humidity", &mut environment.humidity),
+        ("pressure", &mut environment.pressure),
+    ] {
+        if let Some(monitor) = reading.as_mut().and_then(|r| r.measured_with.as_mut()) {
+            resolve(conn, format!("environment.{name}.measured_with"), monitor)?;
+        }
+    }
+    Ok(())
+}
+
 /// Checks and evaluates a record version: every rule that protects the record is applied here.
 fn evaluate(
     conn: &mut DbConn,
@@ -477,6 +514,8 @@ fn evaluate(
     PointStandards,
 )> {
     let mut errors = Vec::new();
+    let mut input = input;
+    resolve_standards(conn, &mut input, &mut errors)?;
     let item = work_order_items::table
         .find(input.item_id)
         .first::<WorkOrderItem>(conn)

@@ -695,7 +695,7 @@ fn environment_rows(
         ("pressure", &input.environment.pressure),
     ] {
         let Some(c) = condition else { continue };
-        let measured_with = match c.measured_with {
+        let measured_with = match c.measured_with.as_ref().and_then(|r| r.id()) {
             Some(id) => standards::table
                 .find(id)
                 .select(standards::asset_id)

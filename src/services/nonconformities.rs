@@ -340,6 +340,21 @@ pub struct Evaluation {
     pub notes: Option<String>,
 }
 
+/// The quality manager's correction of what a nonconformity touches.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AffectedChange {
+    /// Calibration records to add, each with its newest version, certificates and customer.
+    #[serde(default)]
+    pub add_records: Vec<CalibrationRecordId>,
+    /// Records to take out, with their certificates (and their customer, when nothing else of
+    /// it remains).
+    #[serde(default)]
+    pub remove_records: Vec<CalibrationRecordId>,
+    /// Why: recorded with the change.
+    pub reason: String,
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Notes {
@@ -646,6 +661,119 @@ fn change(
         Ok(())
     })?;
     get(conn, id)
+}
+
+/// Adds or removes affected records (with their certificates and customers) while the
+/// nonconformity is not closed, audited with the reason. `If-Match`.
+pub fn change_affected(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    id: NonconformityId,
+    expected: Option<i32>,
+    input: AffectedChange,
+) -> AppResult<NonconformityView> {
+    let reason = input.reason.trim().to_owned();
+    let mut errors = Vec::new();
+    if reason.is_empty() {
+        errors.push(FieldError::new(
+            "reason",
+            "say why the affected items change",
+        ));
+    }
+    if input.add_records.is_empty() && input.remove_records.is_empty() {
+        errors.push(FieldError::new(
+            "add_records",
+            "add or remove at least one record",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    write_tx(conn, |conn| {
+        let before = find(conn, id)?;
+        change_versioned(
+            conn,
+            ctx,
+            before,
+            expected,
+            "change_affected",
+            Some(&reason),
+            |conn, before| {
+                if before.status == NcStatus::Closed {
+                    return Err(AppError::Conflict(
+                        "a closed nonconformity is not changed".into(),
+                    ));
+                }
+                let mut affected: Affected =
+                    serde_json::from_str(&before.affected).map_err(AppError::internal)?;
+                for (i, record) in input.add_records.iter().enumerate() {
+                    let found = crate::db::schema::calibration_records::table
+                        .find(record)
+                        .count()
+                        .get_result::<i64>(conn)?;
+                    if found == 0 {
+                        return Err(AppError::field(
+                            format!("add_records[{i}]"),
+                            "no such calibration record",
+                        ));
+                    }
+                    if affected.records.iter().any(|r| r.record_id == *record) {
+                        continue;
+                    }
+                    let more = affected_by_record(conn, &record.to_string())?;
+                    affected.records.extend(more.records);
+                    affected.certificates.extend(more.certificates);
+                }
+                affected
+                    .records
+                    .retain(|r| !input.remove_records.contains(&r.record_id));
+                affected
+                    .certificates
+                    .retain(|c| !input.remove_records.contains(&c.record_id));
+                affected.customers = customers_of(conn, &affected)?;
+                let text = serde_json::to_string(&affected).map_err(AppError::internal)?;
+                diesel::update(nonconformities::table.find(id))
+                    .set((
+                        nonconformities::affected.eq(text),
+                        nonconformities::version.eq(before.version + 1),
+                        nonconformities::updated_at.eq(ctx.now()),
+                    ))
+                    .execute(conn)?;
+                find(conn, id)
+            },
+        )
+    })?;
+    get(conn, id)
+}
+
+/// The customers to tell: whoever holds an affected certificate or owns an affected record.
+fn customers_of(conn: &mut DbConn, affected: &Affected) -> AppResult<Vec<AffectedCustomer>> {
+    let mut ids: Vec<CustomerId> = affected
+        .records
+        .iter()
+        .map(|r| r.customer_id)
+        .chain(affected.certificates.iter().map(|c| c.customer_id))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::new();
+    for id in ids {
+        let name: String = customers::table
+            .find(id)
+            .select(customers::name)
+            .first(conn)?;
+        out.push(AffectedCustomer {
+            id,
+            name,
+            certificates: affected
+                .certificates
+                .iter()
+                .filter(|c| c.customer_id == id)
+                .map(|c| c.number.clone())
+                .collect(),
+        });
+    }
+    Ok(out)
 }
 
 /// `open -> evaluated`: the impact and the decision.

@@ -740,3 +740,32 @@ async fn reference_uncertainty_only_from_the_certificate_s_own_points() {
         "{basis}"
     );
 }
+
+/// A technician names standards by their asset id; the record keeps the id and shows both.
+#[tokio::test]
+async fn standards_by_asset_id() {
+    let b = Bench::new(&[]).await;
+    let item = b.item("ASSET-1").await;
+    let weights = standard_id(&b.app, &b.qm, WEIGHTS).await;
+    let mut input = b.record_input(&item, WEIGHTS).await;
+    input["points"][0]["standards"] = json!([WEIGHTS]);
+    input["environment"]["temperature"]["measured_with"] = json!(ROOM_MONITOR);
+    input["environment"]["humidity"]["measured_with"] = json!(ROOM_MONITOR);
+    let created = b
+        .app
+        .post("/api/v1/calibrations", &b.tech, input.clone())
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let content = &created.body["content"];
+    assert_eq!(content["input"]["points"][0]["standards"][0], weights);
+    assert_eq!(content["standards_used"][0]["asset_id"], WEIGHTS);
+    assert_eq!(content["standards_used"][0]["standard_id"], weights);
+    input["points"][0]["standards"] = json!(["M-XX-99"]);
+    let unknown = b.app.post("/api/v1/calibrations", &b.tech, input).await;
+    assert_eq!(
+        unknown.fields(),
+        ["points[0].standards[0]"],
+        "{:?}",
+        unknown.body
+    );
+}

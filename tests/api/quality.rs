@@ -1334,6 +1334,60 @@ async fn a_nonconformity_from_a_calibration_lists_what_it_touches() {
         Some(1),
         "{affected:#}"
     );
+    // The quality manager corrects the list, audited with the reason: the revoked certificate's
+    // record in, the first one out.
+    let other = certificates
+        .iter()
+        .find(|c| c["status"] == "revoked")
+        .expect("a revoked demo certificate");
+    let nc_id = nc.body["id"].as_str().unwrap_or_default().to_string();
+    let path = format!("/api/v1/nonconformities/{nc_id}/affected");
+    let change = |add: &Value, reason: &str| json!({"add_records": [add], "remove_records": [record], "reason": reason});
+    let etag = nc.etag();
+    let unknown = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&qm),
+            Some(change(&json!(uuid::Uuid::now_v7()), "x")),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(unknown.fields(), ["add_records[0]"], "{:?}", unknown.body);
+    let reason = "the amended record is the one affected";
+    let changed = app
+        .send(
+            Method::POST,
+            &path,
+            Some(&qm),
+            Some(change(&other["record_id"], reason)),
+            &[("if-match", &etag)],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    let affected = &changed.body["affected"];
+    assert_eq!(
+        affected["records"].as_array().map(Vec::len),
+        Some(1),
+        "{affected:#}"
+    );
+    assert_eq!(affected["records"][0]["record_id"], other["record_id"]);
+    assert!(affected["certificates"]
+        .as_array()
+        .is_some_and(|cs| cs.iter().all(|c| c["record_id"] == other["record_id"])));
+    let events = app
+        .get(
+            &format!("/api/v1/audit-events?entity_type=nonconformity&entity_id={nc_id}"),
+            &qm,
+        )
+        .await
+        .listed();
+    assert!(
+        events
+            .iter()
+            .any(|e| e["action"] == "change_affected" && e["reason"] == reason),
+        "{events:#?}"
+    );
     // The attention list counts the records waiting for review too.
     let attention = app.get("/api/v1/reports/attention", &qm).await.body;
     assert_eq!(

@@ -98,6 +98,79 @@ impl StandardView {
     }
 }
 
+/// A standard named in a request by its id or by its asset id (`"M-WS-01"`): technicians think in
+/// asset ids. Stored records keep the id; lists and records show both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StandardKey {
+    Id(StandardId),
+    Asset(String),
+}
+
+impl StandardKey {
+    /// The id, once resolved.
+    pub fn id(&self) -> Option<StandardId> {
+        match self {
+            StandardKey::Id(id) => Some(*id),
+            StandardKey::Asset(_) => None,
+        }
+    }
+
+    /// The id this names, or why not: an unknown asset id.
+    pub fn resolve(&self, conn: &mut DbConn) -> AppResult<Result<StandardId, String>> {
+        match self {
+            StandardKey::Id(id) => Ok(Ok(*id)),
+            StandardKey::Asset(asset) => Ok(standards::table
+                .filter(standards::asset_id.eq(asset))
+                .select(standards::id)
+                .first::<StandardId>(conn)
+                .optional()?
+                .ok_or_else(|| format!("no standard with asset id {asset}"))),
+        }
+    }
+}
+
+impl From<StandardId> for StandardKey {
+    fn from(id: StandardId) -> Self {
+        StandardKey::Id(id)
+    }
+}
+
+impl serde::Serialize for StandardKey {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            StandardKey::Id(id) => id.serialize(s),
+            StandardKey::Asset(asset) => asset.serialize(s),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StandardKey {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let text = text.trim();
+        if text.is_empty() {
+            return Err(serde::de::Error::custom("a standard's id or asset id"));
+        }
+        Ok(match text.parse::<StandardId>() {
+            Ok(id) => StandardKey::Id(id),
+            Err(_) => StandardKey::Asset(text.to_owned()),
+        })
+    }
+}
+
+impl utoipa::PartialSchema for StandardKey {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "A standard's id (UUID) or its asset id, e.g. `M-WS-01`.",
+            ))
+            .into()
+    }
+}
+impl utoipa::ToSchema for StandardKey {}
+
 pub fn find(conn: &mut DbConn, id: StandardId) -> AppResult<Standard> {
     standards::table
         .find(id)
