@@ -744,7 +744,7 @@ fn out_of_tolerance(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
             calibrated_on: today,
             certificate_number: "HC-NB-2026/142".into(),
             external_body_id: None,
-            issuer_standard_id: Some(reference),
+            issuer_standard_id: Some(reference.into()),
             results: vec![
                 point("1000", "1000.0011", "0.0016", "1000.0093")?,
                 point("10000", "10000.012", "0.016", "10000.041")?,

@@ -435,7 +435,7 @@ fn record(
             calibrated_on: issued.on,
             certificate_number: issued.certificate.into(),
             external_body_id: issued.body,
-            issuer_standard_id: issued.issuer,
+            issuer_standard_id: issued.issuer.map(Into::into),
             results,
             as_found: AsFound::InTolerance,
             adjusted: false,

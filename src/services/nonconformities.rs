@@ -323,9 +323,9 @@ pub struct CreateNonconformity {
     pub source_id: Option<String>,
     pub title: String,
     pub description: String,
-    /// A standard whose use is suspect: its affected records, certificates and customers since
-    /// `affected_since` are listed.
-    pub standard_id: Option<StandardId>,
+    /// A standard whose use is suspect (by id or asset id): its affected records, certificates
+    /// and customers since `affected_since` are listed.
+    pub standard_id: Option<super::standards::StandardKey>,
     pub affected_since: Option<NaiveDate>,
     pub raised_on: Option<NaiveDate>,
 }
@@ -586,22 +586,31 @@ pub fn create(
     }
     let source_id = optional_text(input.source_id);
     check_source(conn, input.source, source_id.as_deref(), &mut errors)?;
-    if let Some(s) = input.standard_id {
-        if standards::table.find(s).count().get_result::<i64>(conn)? == 0 {
-            errors.push(FieldError::new("standard_id", "no such standard"));
-        }
-        if input.affected_since.is_some_and(|d| d > raised_on) {
-            errors.push(FieldError::new(
-                "affected_since",
-                "must not be after raised_on",
-            ));
-        }
+    let standard_id = match &input.standard_id {
+        Some(key) => match key.resolve(conn)? {
+            Ok(id) if standards::table.find(id).count().get_result::<i64>(conn)? > 0 => Some(id),
+            Ok(_) => {
+                errors.push(FieldError::new("standard_id", "no such standard"));
+                None
+            }
+            Err(reason) => {
+                errors.push(FieldError::new("standard_id", reason));
+                None
+            }
+        },
+        None => None,
+    };
+    if standard_id.is_some() && input.affected_since.is_some_and(|d| d > raised_on) {
+        errors.push(FieldError::new(
+            "affected_since",
+            "must not be after raised_on",
+        ));
     }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let id = write_tx(conn, |conn| {
-        let affected = match (input.standard_id, input.source, &source_id) {
+        let affected = match (standard_id, input.source, &source_id) {
             (Some(s), _, _) => {
                 let since = match input.affected_since {
                     Some(d) => d,
@@ -618,7 +627,7 @@ pub fn create(
             NewNc {
                 source: input.source,
                 source_id,
-                standard_id: input.standard_id,
+                standard_id,
                 automatic: false,
                 title,
                 description,

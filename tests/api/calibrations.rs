@@ -768,4 +768,16 @@ async fn standards_by_asset_id() {
         "{:?}",
         unknown.body
     );
+    // A suspect standard, by asset id.
+    let nc = b
+        .app
+        .post(
+            "/api/v1/nonconformities",
+            &b.qm,
+            json!({"source": "standard", "standard_id": WEIGHTS, "title": "Dropped",
+                   "description": "The 2 kg weight fell."}),
+        )
+        .await;
+    assert_eq!(nc.status, StatusCode::CREATED, "{:?}", nc.body);
+    assert_eq!(nc.body["standard_id"], weights);
 }

@@ -30,7 +30,7 @@ pub struct RecordCalibration {
     /// The external issuer, or:
     pub external_body_id: Option<ExternalBodyId>,
     /// the lab's own standard it was calibrated against (an internal calibration).
-    pub issuer_standard_id: Option<StandardId>,
+    pub issuer_standard_id: Option<StandardKey>,
     pub results: Vec<CalibrationPoint>,
     /// Whether the standard was found in tolerance before any adjustment.
     pub as_found: AsFound,
@@ -254,7 +254,17 @@ pub fn record_calibration(
             standard.calibration_interval_months.max(1) as u32,
         ),
     };
-    match (input.external_body_id, input.issuer_standard_id) {
+    let issuer = match &input.issuer_standard_id {
+        Some(key) => match key.resolve(conn)? {
+            Ok(id) => Some(id),
+            Err(reason) => {
+                errors.push(FieldError::new("issuer_standard_id", reason));
+                return Err(AppError::Validation(errors));
+            }
+        },
+        None => None,
+    };
+    match (input.external_body_id, issuer) {
         (Some(_), Some(_)) | (None, None) => errors.push(FieldError::new(
             "external_body_id",
             "give exactly one of external_body_id and issuer_standard_id",
@@ -303,7 +313,7 @@ pub fn record_calibration(
         calibrated_on: input.calibrated_on,
         certificate_number,
         external_body_id: input.external_body_id,
-        issuer_standard_id: input.issuer_standard_id,
+        issuer_standard_id: issuer,
         results: serde_json::to_string(&input.results).map_err(AppError::internal)?,
         as_found: input.as_found,
         adjusted: i32::from(input.adjusted),
