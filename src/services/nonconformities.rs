@@ -366,6 +366,8 @@ pub struct Notes {
 pub struct NonconformityView {
     #[serde(flatten)]
     pub nonconformity: Nonconformity,
+    /// The suspect standard's asset id, beside its `standard_id`.
+    pub standard_asset_id: Option<String>,
     /// The affected items, read from the stored text.
     #[serde(skip)]
     pub affected: Affected,
@@ -399,13 +401,28 @@ pub fn ca_refs(conn: &mut DbConn, source_id: &str) -> AppResult<Vec<CorrectiveAc
         .collect())
 }
 
-pub fn view_of(nc: Nonconformity, cas: Vec<CorrectiveActionRef>) -> AppResult<NonconformityView> {
+pub fn view_of(
+    conn: &mut DbConn,
+    nc: Nonconformity,
+    cas: Vec<CorrectiveActionRef>,
+) -> AppResult<NonconformityView> {
     Ok(NonconformityView {
+        standard_asset_id: asset_id_of(conn, nc.standard_id)?,
         affected: serde_json::from_str(&nc.affected).map_err(AppError::internal)?,
         decisions: serde_json::from_str(&nc.decisions).map_err(AppError::internal)?,
         corrective_actions: cas,
         nonconformity: nc,
     })
+}
+
+/// A standard's asset id, to show beside its id.
+pub(crate) fn asset_id_of(conn: &mut DbConn, id: Option<StandardId>) -> AppResult<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(standards::table
+        .find(id)
+        .select(standards::asset_id)
+        .first(conn)
+        .optional()?)
 }
 
 pub fn find(conn: &mut DbConn, id: NonconformityId) -> AppResult<Nonconformity> {
@@ -420,7 +437,7 @@ pub fn find(conn: &mut DbConn, id: NonconformityId) -> AppResult<Nonconformity> 
 pub fn get(conn: &mut DbConn, id: NonconformityId) -> AppResult<NonconformityView> {
     let nc = find(conn, id)?;
     let cas = ca_refs(conn, &id.to_string())?;
-    view_of(nc, cas)
+    view_of(conn, nc, cas)
 }
 
 #[derive(Debug, Default, Clone)]
@@ -458,7 +475,7 @@ pub fn list(
     let mut items = Vec::new();
     for nc in page.items {
         let cas = ca_refs(conn, &nc.id.to_string())?;
-        items.push(view_of(nc, cas)?);
+        items.push(view_of(conn, nc, cas)?);
     }
     Ok(Page {
         items,

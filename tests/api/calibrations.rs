@@ -780,4 +780,15 @@ async fn standards_by_asset_id() {
         .await;
     assert_eq!(nc.status, StatusCode::CREATED, "{:?}", nc.body);
     assert_eq!(nc.body["standard_id"], weights);
+    assert_eq!(nc.body["standard_asset_id"], WEIGHTS);
+    // The working weights' internal issuer shows by id and asset id.
+    let calibrations = b
+        .app
+        .get(&format!("/api/v1/standards/{weights}/calibrations"), &b.qm)
+        .await;
+    assert_eq!(
+        calibrations.body[0]["issuer_asset_id"], REFERENCE_WEIGHTS,
+        "{:?}",
+        calibrations.body
+    );
 }

@@ -463,7 +463,7 @@ fn nc_summaries(
             .any(|c| c.status != CaStatus::Closed && c.due_on < today);
         let overdue = nc_overdue(&nc, today) || ca_overdue;
         out.push(NonconformitySummary {
-            nonconformity: nonconformities::view_of(nc, cas)?,
+            nonconformity: nonconformities::view_of(conn, nc, cas)?,
             overdue,
         });
     }

@@ -57,15 +57,25 @@ pub struct FileVersion {
 pub struct CalibrationView {
     #[serde(flatten)]
     pub calibration: StandardCalibration,
+    /// The internal issuer's asset id, beside its `issuer_standard_id`.
+    pub issuer_asset_id: Option<String>,
     /// The issuer's certificate, every version, oldest first.
     pub certificate_files: Vec<FileVersion>,
 }
 
-fn calibration_view(calibration: StandardCalibration, files: Vec<FileVersion>) -> CalibrationView {
-    CalibrationView {
+fn calibration_view(
+    conn: &mut DbConn,
+    calibration: StandardCalibration,
+    files: Vec<FileVersion>,
+) -> AppResult<CalibrationView> {
+    Ok(CalibrationView {
+        issuer_asset_id: crate::services::nonconformities::asset_id_of(
+            conn,
+            calibration.issuer_standard_id,
+        )?,
         calibration,
         certificate_files: files,
-    }
+    })
 }
 
 fn file_versions(
@@ -149,7 +159,7 @@ pub fn list_calibrations(
     rows.into_iter()
         .map(|c| {
             let files = file_versions(conn, c.id)?;
-            Ok(calibration_view(c, files))
+            calibration_view(conn, c, files)
         })
         .collect()
 }
@@ -161,7 +171,7 @@ pub fn get_calibration(
 ) -> AppResult<CalibrationView> {
     let c = find_calibration(conn, standard, id)?;
     let files = file_versions(conn, c.id)?;
-    Ok(calibration_view(c, files))
+    calibration_view(conn, c, files)
 }
 
 /// Whether `target` is `start` or above it in any chain, over all calibrations ever recorded.
@@ -359,7 +369,7 @@ pub fn record_calibration(
         }
         Ok(())
     })?;
-    Ok(calibration_view(calibration, Vec::new()))
+    calibration_view(conn, calibration, Vec::new())
 }
 
 /// Stores the issuer's certificate file; a new upload is a new version and the old ones stay.
