@@ -80,6 +80,9 @@ pub async fn get_document(
 ) -> AppResult<HttpResponse> {
     auth.require(Op::get_document, &state).await?;
     let id = id.into_inner();
+    if id.contains('\0') {
+        return Err(crate::error::AppError::NotFound("document"));
+    }
     let d = state.db(move |conn| documents::get(conn, &id)).await?;
     Ok(versioned(d.version, &d))
 }

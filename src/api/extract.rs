@@ -348,6 +348,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::field("body", "a JSON body is required"));
     }
+    if has_nul_escape(bytes) {
+        let field = serde_json::from_slice::<serde_json::Value>(bytes)
+            .ok()
+            .and_then(|v| nul_path(&v, String::new()))
+            .unwrap_or_else(|| "body".into());
+        return Err(AppError::field(field, NUL_REFUSED));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -370,6 +377,53 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> AppResult<T> {
     Ok(value)
 }
 
+/// Why a text holding U+0000 is refused: no database stores it alike (PostgreSQL refuses it).
+pub const NUL_REFUSED: &str = "must not contain the NUL character (U+0000)";
+
+/// Whether a JSON text holds `\u0000` (a NUL inside a string), an escaped backslash aside.
+fn has_nul_escape(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\' {
+            if bytes.get(i + 1) == Some(&b'u') && bytes.get(i + 2..i + 6) == Some(b"0000") {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// Where in a JSON value the first string (or key) holding U+0000 is, as a field path.
+fn nul_path(value: &serde_json::Value, at: String) -> Option<String> {
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => {
+            Some(if at.is_empty() { "body".into() } else { at })
+        }
+        serde_json::Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| nul_path(v, format!("{at}[{i}]"))),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if k.contains('\0') {
+                Some(join(k))
+            } else {
+                nul_path(v, join(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
 /// Query parameters, held like `Json` until after authorization; errors are 422 with the field.
 pub struct Query<T>(AppResult<T>);
 
@@ -384,6 +438,18 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     type Future = std::future::Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // A NUL arrives only percent-encoded.
+        if let Some((name, _)) = req
+            .query_string()
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .find(|(name, value)| {
+                name.to_ascii_lowercase().contains("%00")
+                    || value.to_ascii_lowercase().contains("%00")
+            })
+        {
+            return std::future::ready(Ok(Query(Err(AppError::field(name, NUL_REFUSED)))));
+        }
         let parsed = web::Query::<T>::from_query(req.query_string())
             .map(web::Query::into_inner)
             .map_err(|err| {

@@ -54,6 +54,9 @@ pub async fn verify_certificate(
 ) -> AppResult<HttpResponse> {
     state.verify_limit.check(&client_key(&req))?;
     let token = token.into_inner();
+    if token.contains('\0') {
+        return Err(AppError::NotFound("certificate"));
+    }
     let json = wants_json(&req);
     let found = state
         .db(move |conn| certificates::verify(conn, &token))
@@ -84,6 +87,9 @@ pub async fn check_certificate_copy(
 ) -> AppResult<HttpResponse> {
     state.verify_limit.check(&client_key(&req))?;
     let token = token.into_inner();
+    if token.contains('\0') {
+        return Err(AppError::NotFound("certificate"));
+    }
     let check = state
         .db(move |conn| certificates::check_copy(conn, &token, &body.0))
         .await?;

@@ -359,3 +359,55 @@ async fn instants_carry_their_z_and_stored_json_is_json() {
     }
     assert!(seen > 100, "only {seen} instants checked");
 }
+
+/// U+0000 is refused at decoding, the same on both databases (PostgreSQL cannot store it): a
+/// field error for a body or query value, 404 for a path.
+#[tokio::test]
+async fn the_nul_character_is_refused_at_the_door() {
+    let app = spawn_app().await;
+    let login = app
+        .send(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"email": "qm\u{0}@demo.calab.vn", "password": "x"})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        login.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        login.body
+    );
+    assert_eq!(login.fields(), ["email"]);
+    let qm = app.token(QM).await;
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let complaint = app
+        .post(
+            "/api/v1/complaints",
+            &qm,
+            json!({"customer_id": customer, "complainant": "A", "subject": "late\u{0}", "description": "x"}),
+        )
+        .await;
+    assert_eq!(complaint.fields(), ["subject"], "{:?}", complaint.body);
+    // A backslash followed by "u0000" is text, not a NUL.
+    let literal = app
+        .post(
+            "/api/v1/complaints",
+            &qm,
+            json!({"customer_id": customer, "complainant": "A", "subject": "path C:\\u0000", "description": "x"}),
+        )
+        .await;
+    assert_eq!(literal.status, StatusCode::CREATED, "{:?}", literal.body);
+    let search = app.get("/api/v1/instruments?q=%00", &qm).await;
+    assert_eq!(
+        search.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        search.body
+    );
+    assert_eq!(search.fields(), ["q"]);
+    let (status, _, _) = app.download("/verify/a%00b", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
