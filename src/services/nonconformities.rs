@@ -371,9 +371,6 @@ pub struct NonconformityView {
     /// The affected items, read from the stored text.
     #[serde(skip)]
     pub affected: Affected,
-    /// The decisions, read from the stored text.
-    #[serde(skip)]
-    pub decisions: Vec<NcDecision>,
     pub corrective_actions: Vec<CorrectiveActionRef>,
 }
 
@@ -407,22 +404,11 @@ pub fn view_of(
     cas: Vec<CorrectiveActionRef>,
 ) -> AppResult<NonconformityView> {
     Ok(NonconformityView {
-        standard_asset_id: asset_id_of(conn, nc.standard_id)?,
+        standard_asset_id: super::standards::asset_id_of(conn, nc.standard_id)?,
         affected: serde_json::from_str(&nc.affected).map_err(AppError::internal)?,
-        decisions: serde_json::from_str(&nc.decisions).map_err(AppError::internal)?,
         corrective_actions: cas,
         nonconformity: nc,
     })
-}
-
-/// A standard's asset id, to show beside its id.
-pub(crate) fn asset_id_of(conn: &mut DbConn, id: Option<StandardId>) -> AppResult<Option<String>> {
-    let Some(id) = id else { return Ok(None) };
-    Ok(standards::table
-        .find(id)
-        .select(standards::asset_id)
-        .first(conn)
-        .optional()?)
 }
 
 pub fn find(conn: &mut DbConn, id: NonconformityId) -> AppResult<Nonconformity> {
@@ -668,22 +654,20 @@ fn change(
 ) -> AppResult<NonconformityView> {
     write_tx(conn, |conn| {
         let before = find(conn, id)?;
-        let _after =
-            change_versioned(conn, ctx, before, expected, action, None, |conn, before| {
-                check_move("nonconformity", NC_MOVES, before.status, to)
-                    .map_err(AppError::Conflict)?;
-                apply(conn, before)?;
-                let at = ctx.now();
-                diesel::update(nonconformities::table.find(id))
-                    .set((
-                        nonconformities::status.eq(to),
-                        nonconformities::version.eq(before.version + 1),
-                        nonconformities::updated_at.eq(at),
-                    ))
-                    .execute(conn)?;
-                let after = find(conn, id)?;
-                Ok(after)
-            })?;
+        change_versioned(conn, ctx, before, expected, action, None, |conn, before| {
+            check_move("nonconformity", NC_MOVES, before.status, to).map_err(AppError::Conflict)?;
+            apply(conn, before)?;
+            let at = ctx.now();
+            diesel::update(nonconformities::table.find(id))
+                .set((
+                    nonconformities::status.eq(to),
+                    nonconformities::version.eq(before.version + 1),
+                    nonconformities::updated_at.eq(at),
+                ))
+                .execute(conn)?;
+            let after = find(conn, id)?;
+            Ok(after)
+        })?;
         Ok(())
     })?;
     get(conn, id)

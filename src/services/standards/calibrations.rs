@@ -69,10 +69,7 @@ fn calibration_view(
     files: Vec<FileVersion>,
 ) -> AppResult<CalibrationView> {
     Ok(CalibrationView {
-        issuer_asset_id: crate::services::nonconformities::asset_id_of(
-            conn,
-            calibration.issuer_standard_id,
-        )?,
+        issuer_asset_id: asset_id_of(conn, calibration.issuer_standard_id)?,
         calibration,
         certificate_files: files,
     })

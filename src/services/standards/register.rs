@@ -171,6 +171,16 @@ impl utoipa::PartialSchema for StandardKey {
 }
 impl utoipa::ToSchema for StandardKey {}
 
+/// A standard's asset id, to show beside its id.
+pub fn asset_id_of(conn: &mut DbConn, id: Option<StandardId>) -> AppResult<Option<String>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(standards::table
+        .find(id)
+        .select(standards::asset_id)
+        .first(conn)
+        .optional()?)
+}
+
 pub fn find(conn: &mut DbConn, id: StandardId) -> AppResult<Standard> {
     standards::table
         .find(id)
