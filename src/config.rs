@@ -50,6 +50,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("refresh_token_days", "30", "refresh token lifetime in days"),
     (
+        "session_idle_minutes",
+        "30",
+        "a browser session ends after this long without a request",
+    ),
+    (
+        "session_hours",
+        "12",
+        "a browser session ends this long after sign-in, however busy",
+    ),
+    (
+        "language",
+        "vi",
+        "the web interface's language when the browser asks for neither: vi or en",
+    ),
+    (
         "body_limit_bytes",
         "1048576",
         "largest request body accepted",
@@ -113,6 +128,9 @@ pub struct Config {
     pub raise_to_cmc: bool,
     /// Serving the demo lab (`serve --demo`): certificates may carry a loopback public URL.
     pub demo: bool,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
+    pub language: crate::ui::Lang,
 }
 
 impl Config {
@@ -277,6 +295,17 @@ impl Config {
                 "CALAB_CMC_POLICY must be refuse or raise, not {cmc_policy:?}"
             ));
         }
+        let language_text = v.text("language");
+        let language = match language_text.as_str() {
+            "vi" => crate::ui::Lang::Vi,
+            "en" => crate::ui::Lang::En,
+            _ => {
+                v.errors.push(format!(
+                    "CALAB_LANGUAGE must be vi or en, not {language_text:?}"
+                ));
+                crate::ui::Lang::Vi
+            }
+        };
         let config = Config {
             backend,
             bind,
@@ -304,6 +333,11 @@ impl Config {
             clock: crate::clock::Clock::system(utc_offset),
             raise_to_cmc: cmc_policy == "raise",
             demo: false,
+            session_idle: Duration::from_secs(
+                60 * v.number::<u64>("session_idle_minutes", 1, 1440),
+            ),
+            session_absolute: Duration::from_secs(3600 * v.number::<u64>("session_hours", 1, 720)),
+            language,
             database_url,
         };
         if v.errors.is_empty() {

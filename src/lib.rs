@@ -15,3 +15,4 @@ pub mod startup;
 pub mod telemetry;
 #[doc(hidden)]
 pub mod testing;
+pub mod ui;

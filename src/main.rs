@@ -160,6 +160,11 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
             for a in &accounts {
                 println!("  {:<16} {:<30} {}", a.role.as_str(), a.email, a.name);
             }
+            println!(
+                "Open {}/login in a browser and sign in with one of these accounts \
+                 (a customer account shows the customer portal).",
+                config.public_url
+            );
         }
     }
     let state = startup::state(&config, pool)?;
@@ -169,8 +174,8 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
     })?;
     tracing::info!(bind = %config.bind, database = %startup::redact(&config.database_url), "calab listening");
     println!(
-        "calab listening on http://{}  (API docs: http://{}/api/docs/)",
-        config.bind, config.bind
+        "calab listening on http://{}  (web interface: {}/, API docs: {}/api/docs/)",
+        config.bind, config.public_url, config.public_url
     );
     let system = actix_web::rt::System::new();
     system

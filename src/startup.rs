@@ -129,6 +129,9 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, StartupError> {
         public_url: config.public_url.clone(),
         raise_to_cmc: config.raise_to_cmc,
         demo: config.demo,
+        session_idle: config.session_idle,
+        session_absolute: config.session_absolute,
+        language: config.language,
     })
 }
 
@@ -139,9 +142,12 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
     let mut server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(middleware::from_fn(crate::ui::error_pages))
+            .wrap(middleware::from_fn(crate::ui::security_headers))
             .wrap(middleware::from_fn(crate::telemetry::request_id))
             .wrap(middleware::Compress::default())
             .configure(api::configure)
+            .configure(crate::ui::configure)
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
             .default_service(web::to(api::problem::not_found))
     })

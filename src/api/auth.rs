@@ -60,15 +60,17 @@ pub async fn login(
     let st = state.clone();
     let pair = state
         .db(move |conn| {
-            service::finish_login(
+            let (user, refresh) = service::finish_login(
                 conn,
-                &st.tokens,
                 &st.throttle,
                 &ctx,
                 &email,
                 &address,
                 matched,
-            )
+                st.tokens.refresh_ttl,
+                "api",
+            )?;
+            service::pair(&st.tokens, &user, refresh)
         })
         .await?;
     Ok(HttpResponse::Ok().json(pair))

@@ -67,9 +67,7 @@ pub struct Auth {
 }
 
 impl Auth {
-    /// The one place access is decided: the operation's row in the permission table.
-    /// A denial is recorded in the audit trail. Customers are told 404, as if the lab's internal
-    /// records did not exist; staff are told 403.
+    /// A valid session, then the permission table (`authorize`).
     pub async fn require(self, op: Op, state: &AppState) -> AppResult<Ctx> {
         if !self.authenticated {
             return Err(AppError::Unauthenticated(
@@ -85,32 +83,39 @@ impl Auth {
                 "this session is no longer valid: sign in again",
             ));
         }
-        if self.ctx.role.is_some_and(|role| op.allows(role)) {
-            return Ok(self.ctx);
-        }
-        let ctx = self.ctx.clone();
-        state
-            .db(move |conn| {
-                audit_trail::record_alone(
-                    conn,
-                    &ctx,
-                    Change {
-                        action: "access_denied",
-                        entity_type: "operation",
-                        entity_id: Some(op.name().to_string()),
-                        ..Default::default()
-                    },
-                )
-            })
-            .await?;
-        if self.ctx.role == Some(crate::domain::Role::Customer) {
-            return Err(AppError::NotFound("resource"));
-        }
-        Err(AppError::Forbidden(format!(
-            "your role may not {}",
-            op.name().replace('_', " ")
-        )))
+        authorize(self.ctx, op, state).await
     }
+}
+
+/// The one place access is decided, for the API and the pages alike: the operation's row in the
+/// permission table. A denial is recorded in the audit trail. Customers are told 404, as if the
+/// lab's internal records did not exist; staff are told 403.
+pub async fn authorize(ctx: Ctx, op: Op, state: &AppState) -> AppResult<Ctx> {
+    if ctx.role.is_some_and(|role| op.allows(role)) {
+        return Ok(ctx);
+    }
+    let denied = ctx.clone();
+    state
+        .db(move |conn| {
+            audit_trail::record_alone(
+                conn,
+                &denied,
+                Change {
+                    action: "access_denied",
+                    entity_type: "operation",
+                    entity_id: Some(op.name().to_string()),
+                    ..Default::default()
+                },
+            )
+        })
+        .await?;
+    if ctx.role == Some(crate::domain::Role::Customer) {
+        return Err(AppError::NotFound("resource"));
+    }
+    Err(AppError::Forbidden(format!(
+        "your role may not {}",
+        op.name().replace('_', " ")
+    )))
 }
 
 /// The application state every route is mounted with.

@@ -107,8 +107,13 @@ pub async fn list_due_instruments(
         limit: q.limit,
         cursor: q.cursor,
     };
+    let filter = InstrumentFilter {
+        customer_id: q.customer_id,
+        due_before: Some(by),
+        ..Default::default()
+    };
     let list = state
-        .db(move |conn| service::due(conn, &ctx, q.customer_id, by, &page))
+        .db(move |conn| service::due(conn, &ctx, &filter, &page))
         .await?;
     Ok(HttpResponse::Ok().json(list))
 }
@@ -153,9 +158,12 @@ pub async fn export_instruments(
     query: Query<CustomerParam>,
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::export_instruments, &state).await?;
-    let customer = query.into_inner()?.customer_id;
+    let filter = InstrumentFilter {
+        customer_id: query.into_inner()?.customer_id,
+        ..Default::default()
+    };
     let bytes = state
-        .db(move |conn| service::export_csv(conn, &ctx, customer))
+        .db(move |conn| service::export_csv(conn, &ctx, &filter))
         .await?;
     Ok(respond::csv(bytes, "instruments.csv"))
 }

@@ -54,6 +54,10 @@ pub struct AppState {
     pub raise_to_cmc: bool,
     /// Serving the demo lab: certificates may carry a loopback public URL.
     pub demo: bool,
+    /// Browser sessions: idle and absolute timeouts, and the language for a browser that states none.
+    pub session_idle: std::time::Duration,
+    pub session_absolute: std::time::Duration,
+    pub language: crate::ui::Lang,
 }
 
 impl AppState {

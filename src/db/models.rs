@@ -173,6 +173,8 @@ pub struct RefreshToken {
     pub expires_at: UtcTime,
     pub used_at: Option<UtcTime>,
     pub revoked_at: Option<UtcTime>,
+    /// A browser session's last request, for its idle timeout.
+    pub last_seen_at: Option<UtcTime>,
 }
 
 /// One audit event, with `before` and `after` as JSON values.

@@ -205,6 +205,8 @@ pub struct Complaint {
     pub version: i32,
     pub created_at: UtcTime,
     pub updated_at: UtcTime,
+    /// The certificate complained about, if any.
+    pub certificate_id: Option<CertificateId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]

@@ -523,6 +523,7 @@ fn complaints_of_the_year(conn: &mut DbConn, s: &Staff) -> AppResult<()> {
                 complainant: Some(who.into()),
                 subject: subject.into(),
                 description: subject.into(),
+                certificate_id: None,
                 received_on: Some(received),
             },
         )?;

@@ -54,6 +54,10 @@ pub struct CertificateSnapshot {
     pub replaces: Option<Replacement>,
     /// The public verification page.
     pub verification_url: String,
+    /// Printed beside the QR code: with the number, it finds the certificate on the verification
+    /// page for a person holding paper. Absent on certificates issued before it was printed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_code: Option<String>,
     /// The calibration record and version the results come from.
     pub record_id: String,
     pub record_version: i32,

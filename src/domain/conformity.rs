@@ -90,6 +90,17 @@ pub enum Verdict {
     ConditionalFail,
 }
 
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::ConditionalPass => "conditional_pass",
+            Verdict::ConditionalFail => "conditional_fail",
+        }
+    }
+}
+
 /// Acceptance limits used; null where the specification is one-sided.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]

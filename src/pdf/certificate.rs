@@ -75,6 +75,8 @@ pub struct Titles {
 pub struct Labels {
     pub number: Text,
     pub accreditation: Text,
+    /// Printed under the QR code: with the number, it finds the certificate on the verification page.
+    pub check_code: Text,
     pub replaces: Text,
     /// Printed once before the amendment's reason, which is the signatory's own words.
     pub replace_reason: Text,
@@ -335,6 +337,18 @@ fn letterhead(
     }
     let qr = t.page.qr_size;
     doc.qr_code(doc.right() - qr, top, qr, &s.verification_url)?;
+    if let Some(code) = &s.check_code {
+        let label = format!("{} {code}", t.labels.check_code.get(lang));
+        let h = doc.text_block(
+            doc.right() - qr - 6.0,
+            top + qr + 0.5,
+            qr + 6.0,
+            &TextStyle::regular(7.0),
+            Align::Center,
+            &label,
+        );
+        block_h = block_h.max(qr + 0.5 + h);
+    }
     let w = doc.right() - qr - 4.0 - x;
     let name = TextStyle::bold(11.0);
     let name_2 = TextStyle::regular(9.0);

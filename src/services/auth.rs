@@ -183,7 +183,7 @@ fn token_hash(token: &str) -> String {
 fn insert_refresh_token(
     conn: &mut DbConn,
     ctx: &Ctx,
-    tokens: &Tokens,
+    lifetime: Duration,
     user_id: UserId,
     family_id: RefreshTokenId,
 ) -> AppResult<String> {
@@ -195,9 +195,10 @@ fn insert_refresh_token(
         family_id,
         token_hash: token_hash(&token),
         created_at: issued,
-        expires_at: issued + chrono::Duration::seconds(tokens.refresh_ttl.as_secs() as i64),
+        expires_at: issued + chrono::Duration::seconds(lifetime.as_secs() as i64),
         used_at: None,
         revoked_at: None,
+        last_seen_at: None,
     };
     diesel::insert_into(refresh_tokens::table)
         .values(&row)
@@ -205,7 +206,7 @@ fn insert_refresh_token(
     Ok(token)
 }
 
-fn pair(tokens: &Tokens, user: &User, refresh_token: String) -> AppResult<TokenPair> {
+pub fn pair(tokens: &Tokens, user: &User, refresh_token: String) -> AppResult<TokenPair> {
     Ok(TokenPair {
         access_token: tokens.issue(user)?,
         refresh_token,
@@ -246,17 +247,20 @@ pub fn password_matches(user: Option<&User>, password: &str) -> bool {
     }
 }
 
-/// Sign-in, last step: tokens for a matching password, or the same 401 for a wrong e-mail or
-/// password. Both outcomes are audited.
+/// Sign-in, last step: a new session (a refresh-token family living `lifetime` at most) for a
+/// matching password, or the same 401 for a wrong e-mail or password. Both outcomes are audited.
+/// Returns the user and the session's refresh token.
+#[allow(clippy::too_many_arguments)]
 pub fn finish_login(
     conn: &mut DbConn,
-    tokens: &Tokens,
     throttle: &crate::limits::LoginThrottle,
     ctx: &Ctx,
     email: &str,
     address: &str,
     matched: Option<User>,
-) -> AppResult<TokenPair> {
+    lifetime: Duration,
+    channel: &'static str,
+) -> AppResult<(User, String)> {
     let Some(user) = matched else {
         audit_trail::record_alone(
             conn,
@@ -277,7 +281,7 @@ pub fn finish_login(
         ..ctx.clone()
     };
     write_tx(conn, |conn| {
-        let refresh = insert_refresh_token(conn, &ctx, tokens, user.id, RefreshTokenId::new())?;
+        let refresh = insert_refresh_token(conn, &ctx, lifetime, user.id, RefreshTokenId::new())?;
         audit_trail::record(
             conn,
             &ctx,
@@ -285,11 +289,11 @@ pub fn finish_login(
                 action: "login",
                 entity_type: "session",
                 entity_id: Some(user.id.to_string()),
-                after: Some(serde_json::json!({ "client_address": address })),
+                after: Some(serde_json::json!({ "client_address": address, "channel": channel })),
                 ..Default::default()
             },
         )?;
-        pair(tokens, &user, refresh)
+        Ok((user, refresh))
     })
 }
 
@@ -352,7 +356,7 @@ pub fn refresh(
             .first::<User>(conn)
             .optional()?
             .ok_or(AppError::Unauthenticated("account no longer active"))?;
-        let refresh = insert_refresh_token(conn, ctx, tokens, user.id, row.family_id)?;
+        let refresh = insert_refresh_token(conn, ctx, tokens.refresh_ttl, user.id, row.family_id)?;
         Ok(RefreshOutcome::Rotated(pair(tokens, &user, refresh)?))
     })?;
     match outcome {
@@ -406,6 +410,42 @@ pub fn logout(conn: &mut DbConn, ctx: &Ctx, presented: &str) -> AppResult<()> {
         }
         Ok(())
     })
+}
+
+/// The user behind a browser session's token: the token neither spent, revoked nor past its
+/// absolute end, used within the idle time, and its account still active. The last use is
+/// written at most once a minute.
+pub fn browser_session(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    presented: &str,
+    idle: Duration,
+) -> AppResult<Option<User>> {
+    let now = ctx.now();
+    let Some(row) = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
+        .filter(refresh_tokens::used_at.is_null())
+        .filter(refresh_tokens::revoked_at.is_null())
+        .first::<RefreshToken>(conn)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let last = row.last_seen_at.unwrap_or(row.created_at);
+    let idle = chrono::Duration::seconds(idle.as_secs() as i64);
+    if row.expires_at <= now || last + idle <= now {
+        return Ok(None);
+    }
+    if last + chrono::Duration::seconds(60) <= now {
+        diesel::update(refresh_tokens::table.find(row.id))
+            .set(refresh_tokens::last_seen_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(users::table
+        .find(row.user_id)
+        .filter(users::deleted_at.is_null())
+        .first::<User>(conn)
+        .optional()?)
 }
 
 /// Changes the caller's own password and ends all their sessions.

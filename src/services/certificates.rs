@@ -142,6 +142,19 @@ fn find_visible(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<Ce
         .ok_or(AppError::NotFound("certificate"))
 }
 
+/// The numbers of certificates by id (links between certificates the caller already sees).
+pub fn numbers(
+    conn: &mut DbConn,
+    ids: &[CertificateId],
+) -> AppResult<std::collections::HashMap<CertificateId, String>> {
+    Ok(certificates::table
+        .filter(certificates::id.eq_any(ids))
+        .select((certificates::id, certificates::number))
+        .load::<(CertificateId, String)>(conn)?
+        .into_iter()
+        .collect())
+}
+
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<CertificateView> {
     let c = find_visible(conn, ctx, id)?;
     view(conn, c)
@@ -835,6 +848,7 @@ fn snapshot(conn: &mut DbConn, ctx: &Ctx, i: SnapshotInput<'_>) -> AppResult<Cer
             signed_at: i.issued_at.utc(),
         },
         replaces: i.replaces,
+        check_code: Some(check_code(&i.verification_url)),
         verification_url: i.verification_url,
         record_id: i.record.id.to_string(),
         record_version: i.version.record_version,
@@ -966,6 +980,43 @@ pub struct VerifiedItem {
 pub struct VerifiedLink {
     pub number: String,
     pub verification_url: String,
+}
+
+/// Eight characters derived from the verification link (which holds the secret token): printed
+/// beside the QR code, typed with the number by a person holding paper. Letters that read alike
+/// (I, L, O, U) are left out.
+pub fn check_code(verification_url: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let digest = Sha256::digest(format!("calab-check-code\n{verification_url}").as_bytes());
+    let code: String = digest
+        .iter()
+        .take(8)
+        .map(|b| ALPHABET[(*b & 31) as usize] as char)
+        .collect();
+    format!("{}-{}", &code[..4], &code[4..])
+}
+
+/// The verification page of a certificate found by its number and check code (as typed: case and
+/// separators do not matter). Certificates without a printed check code cannot be found this way.
+pub fn token_by_number(conn: &mut DbConn, number: &str, code: &str) -> AppResult<String> {
+    let wanted: String = code
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let found = certificates::table
+        .filter(certificates::number.eq(number.trim()))
+        .select((certificates::verify_token, certificates::snapshot))
+        .load::<(String, String)>(conn)?;
+    for (token, snapshot) in found {
+        let snapshot: CertificateSnapshot =
+            serde_json::from_str(&snapshot).map_err(AppError::internal)?;
+        let printed = snapshot.check_code.map(|c| c.replace('-', ""));
+        if printed.is_some_and(|p| !wanted.is_empty() && p == wanted) {
+            return Ok(token);
+        }
+    }
+    Err(AppError::NotFound("certificate"))
 }
 
 fn by_token(conn: &mut DbConn, token: &str) -> AppResult<Certificate> {

@@ -9,8 +9,10 @@ use diesel::prelude::*;
 use super::audit_trail::{self, Change};
 use super::{change_versioned, optional_text, required_text, Ctx, Page, PageRequest};
 use crate::db::quality_models::Complaint;
-use crate::db::schema::{complaints, customers, nonconformities, users};
-use crate::db::{take_sequence, write_tx, ComplaintId, CustomerId, DbConn, NonconformityId};
+use crate::db::schema::{certificates, complaints, customers, nonconformities, users};
+use crate::db::{
+    take_sequence, write_tx, CertificateId, ComplaintId, CustomerId, DbConn, NonconformityId,
+};
 use crate::domain::quality::{check_move, complaint_overdue, ComplaintStatus, COMPLAINT_MOVES};
 use crate::error::{AppError, AppResult, FieldError};
 
@@ -23,6 +25,8 @@ pub struct CreateComplaint {
     pub complainant: Option<String>,
     pub subject: String,
     pub description: String,
+    /// The certificate complained about: one of the customer's.
+    pub certificate_id: Option<CertificateId>,
     /// Staff only: when it was received, if not today.
     pub received_on: Option<NaiveDate>,
 }
@@ -191,6 +195,19 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateComplaint) -> AppResult
         }
         (input.customer_id, complainant, received_on)
     };
+    if let Some(c) = input.certificate_id {
+        let owner = certificates::table
+            .find(c)
+            .select(certificates::customer_id)
+            .first::<CustomerId>(conn)
+            .optional()?;
+        if owner.is_none() || (customer_id.is_some() && owner != customer_id) {
+            errors.push(FieldError::new(
+                "certificate_id",
+                "no such certificate of this customer",
+            ));
+        }
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -218,6 +235,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateComplaint) -> AppResult
             version: 1,
             created_at: at,
             updated_at: at,
+            certificate_id: input.certificate_id,
         };
         diesel::insert_into(complaints::table)
             .values(&row)

@@ -378,6 +378,24 @@ fn one_view(conn: &mut DbConn, ctx: &Ctx, i: Instrument) -> AppResult<Instrument
         .ok_or(AppError::NotFound("instrument"))
 }
 
+/// Each instrument's lab id and description, for lists of other things that name them.
+pub fn names(
+    conn: &mut DbConn,
+    ids: &[InstrumentId],
+) -> AppResult<std::collections::HashMap<InstrumentId, String>> {
+    Ok(instruments::table
+        .filter(instruments::id.eq_any(ids))
+        .select((
+            instruments::id,
+            instruments::lab_id,
+            instruments::description,
+        ))
+        .load::<(InstrumentId, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, lab_id, description)| (id, format!("{lab_id} · {description}")))
+        .collect())
+}
+
 /// Views of instruments with their owners' names and their certificates, in two queries for the
 /// whole page.
 fn views(conn: &mut DbConn, ctx: &Ctx, rows: Vec<Instrument>) -> AppResult<Vec<InstrumentView>> {
@@ -451,20 +469,15 @@ pub fn list(
     })
 }
 
-/// Instruments due for recalibration by a date (overdue included), soonest first.
+/// Instruments with a due date, soonest first (overdue included), as filtered: the recall list
+/// when `due_before` is set.
 pub fn due(
     conn: &mut DbConn,
     ctx: &Ctx,
-    customer: Option<CustomerId>,
-    by: NaiveDate,
+    filter: &InstrumentFilter,
     page: &PageRequest,
 ) -> AppResult<Page<InstrumentView>> {
-    let filter = InstrumentFilter {
-        customer_id: customer,
-        due_before: Some(by),
-        ..Default::default()
-    };
-    let mut query = scoped(ctx, &filter).filter(instruments::next_due_on.is_not_null());
+    let mut query = scoped(ctx, filter).filter(instruments::next_due_on.is_not_null());
     // The cursor is "due date|id", the sort key.
     if let Some(after) = page.after()? {
         let (date, id) = after
@@ -881,15 +894,7 @@ pub fn import_csv(
 }
 
 /// The register as CSV: what a customer needs for its measurement assurance programme.
-pub fn export_csv(
-    conn: &mut DbConn,
-    ctx: &Ctx,
-    customer: Option<CustomerId>,
-) -> AppResult<Vec<u8>> {
-    let filter = InstrumentFilter {
-        customer_id: customer,
-        ..Default::default()
-    };
+pub fn export_csv(conn: &mut DbConn, ctx: &Ctx, filter: &InstrumentFilter) -> AppResult<Vec<u8>> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = [
         "lab_id",
@@ -910,7 +915,7 @@ pub fn export_csv(
     writer.write_record(header).map_err(AppError::internal)?;
     let mut after: Option<InstrumentId> = None;
     loop {
-        let mut query = scoped(ctx, &filter);
+        let mut query = scoped(ctx, filter);
         if let Some(id) = after {
             query = query.filter(instruments::id.gt(id));
         }

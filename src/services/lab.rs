@@ -73,6 +73,18 @@ pub fn load(conn: &mut DbConn) -> AppResult<Laboratory> {
         .ok_or(AppError::NotFound("laboratory"))
 }
 
+/// The lab's name in Vietnamese and English and whether it has a logo: what every page shows.
+pub fn identity(conn: &mut DbConn) -> AppResult<(String, String, bool)> {
+    Ok(laboratory::table
+        .find(1)
+        .select((
+            laboratory::name_vi,
+            laboratory::name_en,
+            laboratory::logo_content_type.is_not_null(),
+        ))
+        .first(conn)?)
+}
+
 pub fn get(conn: &mut DbConn) -> AppResult<LabView> {
     load(conn).map(LabView::from)
 }

@@ -111,7 +111,7 @@ async fn issue_once_print_everything_and_verify() {
     let number = cert["number"].as_str().unwrap_or_default().to_string();
     assert_eq!(cert["status"], "valid");
     assert!(seq(&cert["number"]) > 0);
-    assert_eq!(cert["template_version"], "CC-01/2026-12");
+    assert_eq!(cert["template_version"], "CC-02/2026-12");
     // Asking again returns the same certificate.
     let again = issue(&b, &record).await;
     assert_eq!(again.status, StatusCode::OK);
@@ -282,7 +282,10 @@ async fn issue_once_print_everything_and_verify() {
     assert_eq!(status, StatusCode::OK);
     assert!(content_type.starts_with("text/html"));
     let page = String::from_utf8_lossy(&page);
-    assert!(page.contains("Valid") && page.contains(&number), "{page}");
+    assert!(
+        page.contains("Còn hiệu lực") && page.contains(&number),
+        "{page}"
+    );
     let (status, _, _) = b
         .app
         .download("/verify/not-a-real-token-at-all-000", None)

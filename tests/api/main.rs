@@ -20,4 +20,5 @@ mod migrations;
 mod openapi;
 mod quality;
 mod standards;
+mod ui;
 mod users;

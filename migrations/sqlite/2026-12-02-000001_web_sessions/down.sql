@@ -1,0 +1,2 @@
+ALTER TABLE refresh_tokens DROP COLUMN last_seen_at;
+ALTER TABLE complaints DROP COLUMN certificate_id;
