@@ -629,3 +629,14 @@ pub fn request_against_document(method: &Method, path: &str, body: &Value) -> Op
         .collect();
     (!problems.is_empty()).then(|| problems.join("; "))
 }
+
+/// The id of the demo customer A's instrument that has certificates, and its valid certificate.
+pub async fn certified_instrument(app: &TestApp) -> (String, String) {
+    let token = app.token(CUSTOMER_A).await;
+    let list = app.get("/api/v1/certificates?status=valid", &token).await;
+    let c = &list.listed()[0];
+    (
+        c["instrument_id"].as_str().unwrap().to_string(),
+        c["id"].as_str().unwrap().to_string(),
+    )
+}

@@ -9,6 +9,7 @@ mod helpers;
 mod audit;
 mod auth;
 mod authz;
+mod browser;
 mod calculators;
 mod calibrations;
 mod certificates;

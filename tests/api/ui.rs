@@ -137,17 +137,6 @@ impl<'a> Browser<'a> {
     }
 }
 
-/// The id of the demo customer A's instrument that has certificates, and its valid certificate.
-async fn certified_instrument(app: &TestApp) -> (String, String) {
-    let token = app.token(CUSTOMER_A).await;
-    let list = app.get("/api/v1/certificates?status=valid", &token).await;
-    let c = &list.listed()[0];
-    (
-        c["instrument_id"].as_str().unwrap().to_string(),
-        c["id"].as_str().unwrap().to_string(),
-    )
-}
-
 #[tokio::test]
 async fn a_customer_signs_in_finds_an_instrument_downloads_complains_and_signs_out() {
     let app = spawn_app().await;
