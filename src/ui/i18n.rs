@@ -169,6 +169,87 @@ mod tests {
         }
     }
 
+    /// Every `t("key")` in the templates and page handlers, and every key made from an enumerated
+    /// value, is in the catalogues (both hold the same keys, checked above).
+    #[test]
+    fn every_key_the_pages_use_is_in_the_catalogues() {
+        use crate::domain::{
+            certificate::CertificateStatus, conformity::Verdict, intake::ItemStatus,
+        };
+        use crate::domain::{quality::ComplaintStatus, Role};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut sources = Vec::new();
+        let mut dirs = vec![root.join("templates"), root.join("src/ui")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "html" || e == "rs") {
+                    sources.push(std::fs::read_to_string(&path).unwrap_or_default());
+                }
+            }
+        }
+        let mut used: Vec<String> = Vec::new();
+        for text in &sources {
+            for marker in ["t(\"", "title_key: \"", "v.frame(\""] {
+                for (at, _) in text.match_indices(marker) {
+                    // `t(` itself, not the end of another name such as `enum_text(`.
+                    let before = text[..at].chars().next_back().unwrap_or(' ');
+                    let rest = &text[at + marker.len()..];
+                    let key = &rest[..rest.find('"').unwrap_or(0)];
+                    let plain = key
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || "._0123456789".contains(c));
+                    if !(before.is_alphanumeric() || before == '_') && plain {
+                        used.push(key.to_string());
+                    }
+                }
+            }
+        }
+        let enums: [(&str, Vec<&str>); 5] = [
+            (
+                "item_status",
+                ItemStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            (
+                "certificate_status",
+                CertificateStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            (
+                "verify.status",
+                CertificateStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            (
+                "complaint_status",
+                ComplaintStatus::ALL.iter().map(|s| s.as_str()).collect(),
+            ),
+            ("role", Role::ALL.iter().map(|r| r.as_str()).collect()),
+        ];
+        for (prefix, values) in enums {
+            used.extend(values.into_iter().map(|v| format!("{prefix}.{v}")));
+        }
+        for v in [
+            Verdict::Pass,
+            Verdict::Fail,
+            Verdict::ConditionalPass,
+            Verdict::ConditionalFail,
+        ] {
+            used.push(format!("verdict.{}", v.as_str()));
+        }
+        for status in [400, 403, 404, 409, 413, 415, 422, 429, 500, 503] {
+            used.push(format!("error.{status}"));
+            used.push(format!("error.{status}_text"));
+        }
+        let known = keys(Lang::En);
+        let missing: Vec<&String> = used
+            .iter()
+            .filter(|k| k.contains('.') && !known.contains(k))
+            .collect();
+        assert!(used.len() > 100, "the scan found the keys");
+        assert!(missing.is_empty(), "not in the catalogues: {missing:?}");
+    }
+
     #[test]
     fn the_client_order_and_weights_decide_the_language() {
         assert_eq!(Lang::from_accept("en-GB,en;q=0.9,vi;q=0.8"), Some(Lang::En));
