@@ -16,23 +16,32 @@ use serde_json::json;
 
 fn median(mut samples: Vec<Duration>) -> (f64, f64) {
     samples.sort();
-    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
+    let at =
+        |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize].as_secs_f64() * 1e3;
     (at(0.5), at(0.99))
 }
 
 /// The value of `name=` in a set of `Set-Cookie` headers.
 fn cookie(response: &reqwest::Response, name: &str) -> Option<String> {
-    response.headers().get_all("set-cookie").iter().find_map(|v| {
-        let text = v.to_str().ok()?;
-        let value = text.strip_prefix(&format!("{name}="))?;
-        Some(value.split(';').next()?.to_string())
-    })
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            let text = v.to_str().ok()?;
+            let value = text.strip_prefix(&format!("{name}="))?;
+            Some(value.split(';').next()?.to_string())
+        })
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 1)]
 async fn main() {
     let app = helpers::spawn_app().await;
-    let backend = if std::env::var("CALAB_TEST_DATABASE_URL").is_ok() { "postgres" } else { "sqlite" };
+    let backend = if std::env::var("CALAB_TEST_DATABASE_URL").is_ok() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     println!("backend: {backend}");
     // Enough instruments for a full page of 50.
     let tech = app.token(helpers::TECH).await;
@@ -59,39 +68,73 @@ async fn main() {
         .post(app.url("/login"))
         .header("Cookie", format!("calab_csrf={csrf}"))
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .body(serde_urlencoded::to_string([
-            ("email", helpers::CUSTOMER_A),
-            ("password", DEMO_PASSWORD),
-            ("csrf", csrf.as_str()),
-        ]).unwrap())
+        .body(
+            serde_urlencoded::to_string([
+                ("email", helpers::CUSTOMER_A),
+                ("password", DEMO_PASSWORD),
+                ("csrf", csrf.as_str()),
+            ])
+            .unwrap(),
+        )
         .send()
         .await
         .unwrap();
-    let session = format!("calab_session={}", cookie(&signed, "calab_session").unwrap());
+    let session = format!(
+        "calab_session={}",
+        cookie(&signed, "calab_session").unwrap()
+    );
 
     for (name, path, rows) in [
         ("instrument list, 50 rows", "/instruments".to_string(), 50),
-        ("instrument page with its chart", format!("/instruments/{instrument}"), 0),
+        (
+            "instrument page with its chart",
+            format!("/instruments/{instrument}"),
+            0,
+        ),
     ] {
         let url = app.url(&path);
-        let page = client.get(&url).header("Cookie", &session).send().await.unwrap();
+        let page = client
+            .get(&url)
+            .header("Cookie", &session)
+            .send()
+            .await
+            .unwrap();
         assert!(page.status().is_success());
         let body = page.text().await.unwrap();
-        assert!(rows == 0 || body.matches("<td class=\"id\">").count() == rows, "{name}: {rows} rows");
+        assert!(
+            rows == 0 || body.matches("<td class=\"id\">").count() == rows,
+            "{name}: {rows} rows"
+        );
         assert!(rows > 0 || body.contains("<svg class=\"chart\""));
         for _ in 0..50 {
-            client.get(&url).header("Cookie", &session).send().await.unwrap().bytes().await.unwrap();
+            client
+                .get(&url)
+                .header("Cookie", &session)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
         }
         let mut samples = Vec::new();
         for _ in 0..500 {
             let started = Instant::now();
-            let r = client.get(&url).header("Cookie", &session).send().await.unwrap();
+            let r = client
+                .get(&url)
+                .header("Cookie", &session)
+                .send()
+                .await
+                .unwrap();
             assert!(r.status().is_success());
             r.bytes().await.unwrap();
             samples.push(started.elapsed());
         }
         let (p50, p99) = median(samples);
-        println!("{name:<34} median={p50:>7.3} ms  p99={p99:>7.3} ms  ({} bytes of HTML)", body.len());
+        println!(
+            "{name:<34} median={p50:>7.3} ms  p99={p99:>7.3} ms  ({} bytes of HTML)",
+            body.len()
+        );
     }
 
     // The first page a customer sees, and what it loads, as a browser would fetch it (gzip).

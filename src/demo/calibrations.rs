@@ -208,7 +208,7 @@ fn calibration_order(
             notes: Some("Hiệu chuẩn định kỳ / periodic calibration".into()),
             items: vec![
                 new(
-                    "Cân kỹ thuật / Precision balance 200 g",
+                    "Cân kỹ thuật / Precision balance 2200 g",
                     "DM-KL-001",
                     "mass",
                     "g",
@@ -216,7 +216,7 @@ fn calibration_order(
                     0.01,
                 ),
                 new(
-                    "Cân kỹ thuật / Precision balance 200 g",
+                    "Cân kỹ thuật / Precision balance 2200 g",
                     "DM-KL-002",
                     "mass",
                     "g",
@@ -224,7 +224,7 @@ fn calibration_order(
                     0.01,
                 ),
                 new(
-                    "Cân kỹ thuật / Precision balance 200 g",
+                    "Cân kỹ thuật / Precision balance 2200 g",
                     "DM-KL-003",
                     "mass",
                     "g",

@@ -186,6 +186,19 @@ pub fn error_chart(
         esc(&format!("{axis_x} ({unit})"))
     );
     let mut lx = left + 180.0;
+    if series
+        .iter()
+        .flat_map(|s| s.points.iter())
+        .any(|p| p.mpe.is_some())
+    {
+        let _ = write!(
+            svg,
+            r#"<line class="mpe" x1="{lx:.1}" x2="{:.1}" y1="16" y2="16"/><text x="{:.1}" y="20">± MPE</text>"#,
+            lx + 18.0,
+            lx + 24.0
+        );
+        lx += 90.0;
+    }
     for (k, s) in series.iter().enumerate() {
         let _ = write!(
             svg,

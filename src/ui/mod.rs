@@ -238,7 +238,14 @@ pub async fn error_pages(
         _ => String::new(),
     };
     let resolved = req.extensions().get::<std::rc::Rc<Frame>>().cloned();
-    let frame = resolved.unwrap_or_else(|| std::rc::Rc::new(session::anonymous_frame(&req)));
+    let frame = match resolved {
+        Some(frame) => frame,
+        // No handler resolved the visitor (an unknown path): the frame still shows who is in.
+        None => match Visitor::of(&req).await {
+            Ok(v) => std::rc::Rc::new(v.frame("")),
+            Err(_) => std::rc::Rc::new(session::anonymous_frame(&req)),
+        },
+    };
     let mut frame = (*frame).clone();
     frame.title = frame.t(&format!("error.{}", status.as_u16())).to_string();
     for link in &mut frame.nav {
