@@ -94,6 +94,10 @@ permissions! {
     get_work_order_receipt => [Admin, QualityManager, Signatory, Technician, Customer],
     create_work_order => [QualityManager, Technician],
     change_item_status => [QualityManager, Signatory, Technician],
+    list_service_requests => [Admin, QualityManager, Signatory, Technician, Customer],
+    get_service_request => [Admin, QualityManager, Signatory, Technician, Customer],
+    create_service_request => [QualityManager, Technician, Customer],
+    decline_service_request => [QualityManager, Technician],
 
     list_procedures => [Admin, QualityManager, Signatory, Technician],
     get_procedure => [Admin, QualityManager, Signatory, Technician],

@@ -26,6 +26,7 @@ pub mod procedures;
 pub mod proficiency;
 pub mod reports;
 pub mod respond;
+pub mod service_requests;
 pub mod standards;
 pub mod users;
 pub mod verify;
@@ -171,6 +172,10 @@ routes! {
     delete "/api/v1/instruments/{id}" => instruments::delete_instrument,
     get "/api/v1/instruments/{id}/history" => instruments::get_instrument_history,
     get "/api/v1/instruments/{id}/label.pdf" => instruments::get_instrument_label,
+    get "/api/v1/service-requests" => service_requests::list_service_requests,
+    post "/api/v1/service-requests" => service_requests::create_service_request,
+    get "/api/v1/service-requests/{id}" => service_requests::get_service_request,
+    post "/api/v1/service-requests/{id}/decline" => service_requests::decline_service_request,
     get "/api/v1/work-orders" => work_orders::list_work_orders,
     post "/api/v1/work-orders" => work_orders::create_work_order,
     get "/api/v1/work-orders/{id}" => work_orders::get_work_order,

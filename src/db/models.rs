@@ -734,3 +734,37 @@ pub struct CertificateFile {
     pub pdf: Vec<u8>,
     pub dcc: String,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Service requests
+
+use super::schema::service_requests;
+use super::types::ServiceRequestId;
+use crate::domain::intake::ServiceRequestStatus;
+
+/// A customer's request for service: a draft work order until staff accept or decline it.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, serde::Serialize, utoipa::ToSchema)]
+#[diesel(table_name = service_requests)]
+pub struct ServiceRequest {
+    pub id: ServiceRequestId,
+    /// `YC` (yêu cầu), the year and a yearly sequence.
+    pub number: String,
+    pub customer_id: CustomerId,
+    pub requested_by: Option<UserId>,
+    /// When the customer would like the work done.
+    pub wanted_on: Option<NaiveDate>,
+    /// What is asked for (JSON text in the database).
+    #[serde(serialize_with = "json_text")]
+    #[schema(value_type = Vec<crate::services::service_requests::RequestedItem>)]
+    pub items: String,
+    pub notes: Option<String>,
+    pub status: ServiceRequestStatus,
+    /// The work order that accepted it.
+    pub work_order_id: Option<WorkOrderId>,
+    pub decided_by: Option<UserId>,
+    pub decided_at: Option<UtcTime>,
+    pub decline_reason: Option<String>,
+    pub version: i32,
+    pub created_at: UtcTime,
+    pub updated_at: UtcTime,
+}

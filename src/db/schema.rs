@@ -323,6 +323,7 @@ diesel::joinable!(work_order_items -> instruments (instrument_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     laboratory,
+    service_requests,
     customers,
     users,
     refresh_tokens,
@@ -690,6 +691,26 @@ diesel::table! {
         obsolete_on -> Nullable<Date>,
         obsolete_reason -> Nullable<Text>,
         created_by -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_requests (id) {
+        id -> Text,
+        number -> Text,
+        customer_id -> Text,
+        requested_by -> Nullable<Text>,
+        wanted_on -> Nullable<Date>,
+        items -> Text,
+        notes -> Nullable<Text>,
+        status -> Text,
+        work_order_id -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        decline_reason -> Nullable<Text>,
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,

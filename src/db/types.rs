@@ -158,12 +158,13 @@ macro_rules! domain_text_column {
 
 use crate::domain::calibration::{ProcedureStatus, RecordStatus};
 use crate::domain::certificate::CertificateStatus;
-use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service};
+use crate::domain::intake::{DecisionRuleKind, ItemStatus, Service, ServiceRequestStatus};
 use crate::domain::traceability::{AsFound, BodyKind, StandardKind, StandardStatus};
 use crate::domain::{CertificateLanguage, Role};
 
 domain_text_column!(
     Role,
+    ServiceRequestStatus,
     CertificateLanguage,
     StandardStatus,
     StandardKind,
@@ -190,6 +191,9 @@ typed_id!(
     FindingId: "finding",
     DocumentId: "document",
 );
+
+// Service requests (migration 2026-12-02).
+typed_id!(ServiceRequestId: "service request");
 
 use crate::domain::quality::{
     AuditStatus, AuthorizedFunction, CaSource, CaStatus, ComplaintStatus, DocumentKind,

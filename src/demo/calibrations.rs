@@ -206,6 +206,7 @@ fn calibration_order(
             promised_on: Some(today + Duration::days(7)),
             contract_review_note: None,
             notes: Some("Hiệu chuẩn định kỳ / periodic calibration".into()),
+            service_request_id: None,
             items: vec![
                 new(
                     "Cân kỹ thuật / Precision balance 2200 g",

@@ -7,6 +7,7 @@ use crate::db::{CustomerId, DbConn};
 use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service, ToleranceBand};
 use crate::error::AppResult;
 use crate::services::instruments::{self, CreateInstrument};
+use crate::services::service_requests::{self, CreateServiceRequest, RequestedItem};
 use crate::services::work_orders::{
     self, ChangeItemStatus, CreateWorkOrder, NewItem, ReceivedCondition, WorkOrderView,
 };
@@ -123,6 +124,7 @@ pub(super) fn seed_intake(
                 promised_on: Some(today + Duration::days(10)),
                 contract_review_note: Some("Phương pháp, điểm đo và quy tắc quyết định đã thống nhất / methods, points and decision rule agreed".into()),
                 notes: None,
+                service_request_id: None,
                 items: brought.iter().map(|b| item(b, today)).collect(),
             },
         )?;
@@ -154,7 +156,34 @@ pub(super) fn seed_intake(
     ] {
         let mut new = instrument(&Brought { serial, ..balance }, days_ago, today);
         new.customer_id = Some(customer);
-        instruments::create(conn, ctx, new)?;
+        let created = instruments::create(conn, ctx, new)?;
+        // Each customer has asked for its overdue balance to be calibrated, and for a new
+        // instrument; the requests wait for the lab.
+        if serial != "SA-RECALL-1" {
+            service_requests::create(
+                conn,
+                ctx,
+                CreateServiceRequest {
+                    customer_id: Some(customer),
+                    wanted_on: Some(today + Duration::days(21)),
+                    notes: Some("Xin báo giá trước / please quote first".into()),
+                    items: vec![
+                        RequestedItem {
+                            instrument_id: Some(created.instrument.id),
+                            description: None,
+                            service: Service::Calibration,
+                        },
+                        RequestedItem {
+                            instrument_id: None,
+                            description: Some(
+                                "Áp kế / Pressure gauge 0–10 bar, Wika 213.53".into(),
+                            ),
+                            service: Service::Calibration,
+                        },
+                    ],
+                },
+            )?;
+        }
     }
     Ok(())
 }

@@ -23,6 +23,12 @@ text_enum!(
 );
 
 text_enum!(
+    /// A customer's request for service: a draft until staff receive a work order for it
+    /// (`accepted`) or decline it.
+    ServiceRequestStatus { Requested = "requested", Accepted = "accepted", Declined = "declined" }
+);
+
+text_enum!(
     /// What the customer asked for.
     Service { Calibration = "calibration", Verification = "verification", Test = "test" }
 );

@@ -25,6 +25,7 @@ pub mod internal_audits;
 pub mod nonconformities;
 pub mod proficiency;
 pub mod reports;
+pub mod service_requests;
 
 use base64::Engine as _;
 
@@ -199,6 +200,7 @@ versioned!(
     crate::db::models::Procedure: "procedure",
     crate::db::models::CalibrationRecord: "calibration_record",
     crate::db::models::Certificate: "certificate",
+    crate::db::models::ServiceRequest: "service_request",
     crate::db::quality_models::Authorization: "authorization",
     crate::db::quality_models::Nonconformity: "nonconformity",
     crate::db::quality_models::CorrectiveAction: "corrective_action",

@@ -15,8 +15,8 @@ use crate::db::schema::{
     work_orders,
 };
 use crate::db::{
-    take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, UserId, UtcTime,
-    WorkOrderId, WorkOrderItemId,
+    take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, ServiceRequestId,
+    UserId, UtcTime, WorkOrderId, WorkOrderItemId,
 };
 use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service};
 use crate::domain::Decimal;
@@ -71,6 +71,9 @@ pub struct CreateWorkOrder {
     pub contract_review_note: Option<String>,
     pub notes: Option<String>,
     pub items: Vec<NewItem>,
+    /// The customer's request this work order accepts, if it came as one.
+    #[serde(default)]
+    pub service_request_id: Option<ServiceRequestId>,
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
@@ -353,6 +356,7 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
         return Err(AppError::Validation(errors));
     }
     let customer = input.customer_id;
+    let request = input.service_request_id;
     let id = write_tx(conn, |conn| {
         let at = ctx.now();
         let year = ctx.clock.now().format("%y").to_string();
@@ -374,6 +378,9 @@ pub fn create(conn: &mut DbConn, ctx: &Ctx, input: CreateWorkOrder) -> AppResult
         diesel::insert_into(work_orders::table)
             .values(&order)
             .execute(conn)?;
+        if let Some(request) = request {
+            super::service_requests::accept(conn, ctx, request, customer, order.id)?;
+        }
         let mut items = Vec::new();
         for (n, item) in input.items.into_iter().enumerate() {
             let instrument_id = match (item.instrument_id, item.new_instrument) {

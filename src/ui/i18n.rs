@@ -207,7 +207,14 @@ mod tests {
                 }
             }
         }
-        let enums: [(&str, Vec<&str>); 5] = [
+        let enums: [(&str, Vec<&str>); 6] = [
+            (
+                "request_status",
+                crate::domain::intake::ServiceRequestStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect(),
+            ),
             (
                 "item_status",
                 ItemStatus::ALL.iter().map(|s| s.as_str()).collect(),

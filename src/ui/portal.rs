@@ -13,16 +13,19 @@ use super::{html, page, see_other, Frame, Visitor};
 use crate::api::authz::Op;
 use crate::api::extract::Ids;
 use crate::api::AppState;
-use crate::db::models::Instrument;
-use crate::db::{CertificateId, ComplaintId, InstrumentId};
+use crate::db::models::{Instrument, ServiceRequest};
+use crate::db::{CertificateId, ComplaintId, InstrumentId, ServiceRequestId};
 use crate::domain::certificate::CertificateStatus;
-use crate::domain::intake::{ItemStatus, ToleranceBand};
+use crate::domain::intake::{ItemStatus, Service, ToleranceBand};
 use crate::domain::quality::ComplaintStatus;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::certificates::{self, CertificateFilter, CertificateSummary, CertificateView};
 use crate::services::complaints::{self, ComplaintFilter, ComplaintView, CreateComplaint};
 use crate::services::instruments::{self, InstrumentFilter, InstrumentView};
+use crate::services::service_requests::{
+    self, CreateServiceRequest, RequestedItem, ServiceRequestFilter,
+};
 use crate::services::PageRequest;
 
 /// Rows per page of a list.
@@ -896,4 +899,262 @@ pub async fn search(
         certificates: &certs,
     })?;
     Ok(res)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests for service
+
+#[derive(Template)]
+#[template(path = "portal/requests.html")]
+struct Requests<'a> {
+    frame: &'a Frame,
+    rows: &'a [ServiceRequest],
+}
+
+impl Requests<'_> {
+    fn count(&self, r: &ServiceRequest) -> usize {
+        serde_json::from_str::<Vec<RequestedItem>>(&r.items).map_or(0, |i| i.len())
+    }
+}
+
+pub async fn requests(v: Visitor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    let ctx = v.require(Op::list_service_requests, &state).await?;
+    let rows = state
+        .db(move |conn| {
+            service_requests::list(
+                conn,
+                &ctx,
+                &ServiceRequestFilter::default(),
+                &PageRequest {
+                    limit: Some(100),
+                    cursor: None,
+                },
+            )
+        })
+        .await?
+        .items;
+    page(&Requests {
+        frame: &v.frame("requests.title"),
+        rows: &rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal/request_form.html")]
+struct RequestForm<'a> {
+    frame: &'a Frame,
+    instruments: &'a [InstrumentView],
+    chosen: &'a [String],
+    new_items: &'a str,
+    wanted_on: &'a str,
+    notes: &'a str,
+    today: NaiveDate,
+    errors: &'a [FieldError],
+}
+
+impl RequestForm<'_> {
+    fn error(&self, field: &str) -> Option<&str> {
+        field_error(self.errors, field)
+    }
+
+    fn is_chosen(&self, i: &InstrumentView) -> bool {
+        self.chosen.contains(&i.instrument.id.to_string())
+    }
+
+    fn overdue(&self, i: &InstrumentView) -> bool {
+        i.instrument.next_due_on.is_some_and(|d| d < self.today)
+    }
+}
+
+/// The customer's instruments, due ones first, for the request form.
+async fn instruments_to_choose(
+    v: &Visitor,
+    state: &AppState,
+) -> AppResult<(Vec<InstrumentView>, NaiveDate)> {
+    let ctx = v.require(Op::list_instruments, state).await?;
+    let today = ctx.today();
+    let mut all = state
+        .db(move |conn| {
+            let page = PageRequest {
+                limit: Some(100),
+                cursor: None,
+            };
+            instruments::list(conn, &ctx, &InstrumentFilter::default(), &page)
+        })
+        .await?
+        .items;
+    all.sort_by_key(|i| (i.instrument.next_due_on.is_none(), i.instrument.next_due_on));
+    Ok((all, today))
+}
+
+#[derive(serde::Deserialize)]
+pub struct PickQuery {
+    instrument: Option<String>,
+}
+
+/// The request form; `?instrument=ID` ticks one instrument already.
+pub async fn request_form(
+    v: Visitor,
+    state: web::Data<AppState>,
+    query: web::Query<PickQuery>,
+) -> AppResult<HttpResponse> {
+    v.require(Op::create_service_request, &state).await?;
+    let (instruments, today) = instruments_to_choose(&v, &state).await?;
+    let chosen: Vec<String> = query.instrument.clone().into_iter().collect();
+    page(&RequestForm {
+        frame: &v.frame("request.new_title"),
+        instruments: &instruments,
+        chosen: &chosen,
+        new_items: "",
+        wanted_on: "",
+        notes: "",
+        today,
+        errors: &[],
+    })
+}
+
+/// Sends a request: ticked instruments (`instrument`, repeated), new ones one per line
+/// (`new_items`), a wanted date and notes.
+pub async fn submit_request(
+    req: HttpRequest,
+    v: Visitor,
+    state: web::Data<AppState>,
+    form: Form<Vec<(String, String)>>,
+) -> AppResult<HttpResponse> {
+    let ctx = v.require(Op::create_service_request, &state).await?;
+    let fields = form.0;
+    let value = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    v.check_form(&req, value("csrf"))?;
+    let chosen: Vec<String> = fields
+        .iter()
+        .filter(|(k, _)| k == "instrument")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let mut errors = Vec::new();
+    let mut items: Vec<RequestedItem> = chosen
+        .iter()
+        .filter_map(|id| match id.parse::<InstrumentId>() {
+            Ok(id) => Some(RequestedItem {
+                instrument_id: Some(id),
+                description: None,
+                service: Service::Calibration,
+            }),
+            Err(_) => {
+                errors.push(FieldError::new("items", "not an instrument"));
+                None
+            }
+        })
+        .collect();
+    items.extend(
+        value("new_items")
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| RequestedItem {
+                instrument_id: None,
+                description: Some(l.trim().to_string()),
+                service: Service::Calibration,
+            }),
+    );
+    let wanted_on = match value("wanted_on").trim() {
+        "" => None,
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .or_else(|| {
+                errors.push(FieldError::new("wanted_on", "a date such as 2026-12-31"));
+                None
+            }),
+    };
+    let input = CreateServiceRequest {
+        customer_id: None,
+        wanted_on,
+        notes: Some(value("notes").to_string()),
+        items,
+    };
+    let outcome = if errors.is_empty() {
+        state
+            .db(move |conn| service_requests::create(conn, &ctx, input))
+            .await
+    } else {
+        Err(AppError::Validation(errors))
+    };
+    match outcome {
+        Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
+        Err(AppError::Validation(errors)) => {
+            // Messages in the reader's language, beside the field they concern.
+            let errors: Vec<FieldError> = errors
+                .into_iter()
+                .map(|e| {
+                    let field = if e.field.starts_with("items") {
+                        "items"
+                    } else {
+                        e.field.as_str()
+                    };
+                    FieldError::new(
+                        field,
+                        v.lang.t(&format!("request.error.{field}")).to_string(),
+                    )
+                })
+                .collect();
+            let (instruments, today) = instruments_to_choose(&v, &state).await?;
+            html(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &RequestForm {
+                    frame: &v.frame("request.new_title"),
+                    instruments: &instruments,
+                    chosen: &chosen,
+                    new_items: value("new_items"),
+                    wanted_on: value("wanted_on"),
+                    notes: value("notes"),
+                    today,
+                    errors: &errors,
+                },
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal/request.html")]
+struct RequestPage<'a> {
+    frame: &'a Frame,
+    r: &'a ServiceRequest,
+    /// Each item as the reader recognises it, with the instrument's link when registered.
+    items: Vec<(Option<InstrumentId>, String)>,
+}
+
+pub async fn request(
+    v: Visitor,
+    state: web::Data<AppState>,
+    id: Ids<ServiceRequestId>,
+) -> AppResult<HttpResponse> {
+    let ctx = v.require(Op::get_service_request, &state).await?;
+    let id = id.0;
+    let (r, items) = state
+        .db(move |conn| {
+            let r = service_requests::get(conn, &ctx, id)?;
+            let asked: Vec<RequestedItem> =
+                serde_json::from_str(&r.items).map_err(AppError::internal)?;
+            let ids: Vec<InstrumentId> = asked.iter().filter_map(|i| i.instrument_id).collect();
+            let names = instruments::names(conn, &ids)?;
+            let items = asked
+                .into_iter()
+                .map(|i| match i.instrument_id {
+                    Some(id) => (Some(id), names.get(&id).cloned().unwrap_or_default()),
+                    None => (None, i.description.unwrap_or_default()),
+                })
+                .collect::<Vec<_>>();
+            Ok((r, items))
+        })
+        .await?;
+    page(&RequestPage {
+        frame: &v.frame("request.title"),
+        r: &r,
+        items,
+    })
 }

@@ -222,6 +222,7 @@ fn navigation(role: Option<Role>, path: &str) -> Vec<NavLink> {
             ("/", "nav.home"),
             ("/instruments", "nav.instruments"),
             ("/certificates", "nav.certificates"),
+            ("/requests", "nav.requests"),
             ("/complaints", "nav.complaints"),
         ],
         Some(_) => &[("/", "nav.home"), ("/api/docs/", "nav.api")],

@@ -69,13 +69,15 @@ async fn demo_ids(app: &TestApp) -> Ids {
             );
         }
     }
-    let complaints = app.get("/api/v1/complaints?limit=100", &qm).await.listed();
-    for (map, customer) in [(&mut own, a.as_str()), (&mut other, b.as_str())] {
-        if let Some(c) = complaints.iter().find(|c| c["customer_id"] == customer) {
-            map.insert(
-                "complaints",
-                c["id"].as_str().unwrap_or_default().to_string(),
-            );
+    for collection in ["complaints", "service-requests"] {
+        let records = app
+            .get(&format!("/api/v1/{collection}?limit=100"), &qm)
+            .await
+            .listed();
+        for (map, customer) in [(&mut own, a.as_str()), (&mut other, b.as_str())] {
+            if let Some(c) = records.iter().find(|c| c["customer_id"] == customer) {
+                map.insert(collection, c["id"].as_str().unwrap_or_default().to_string());
+            }
         }
     }
     let weights = standard_id(app, &qm, WEIGHTS).await;

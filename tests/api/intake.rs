@@ -620,3 +620,145 @@ async fn every_demo_state_is_reachable() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_customer_requests_service_and_the_lab_accepts_or_declines() {
+    let app = spawn_app().await;
+    let customer = app.token(CUSTOMER_A).await;
+    let other = app.token(CUSTOMER_B).await;
+    let tech = app.token(TECH).await;
+    let own = app
+        .get("/api/v1/instruments?status=registered", &customer)
+        .await
+        .listed();
+    let instrument = own[0]["id"].as_str().unwrap().to_string();
+    let theirs = app.get("/api/v1/instruments", &other).await.listed()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // Refused beside the field: another customer's instrument, a date in the past, nothing asked.
+    for (body, field) in [
+        (
+            json!({"items": [{"instrument_id": theirs}]}),
+            "items[0].instrument_id",
+        ),
+        (
+            json!({"items": [{"description": "x"}], "wanted_on": today() - Duration::days(1)}),
+            "wanted_on",
+        ),
+        (json!({"items": []}), "items"),
+        (
+            json!({"items": [{"instrument_id": instrument, "description": "both"}]}),
+            "items[0].instrument_id",
+        ),
+    ] {
+        let r = app.post("/api/v1/service-requests", &customer, body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.fields().contains(&field.to_string()),
+            "{field}: {:?}",
+            r.body
+        );
+    }
+    let sent = app
+        .post(
+            "/api/v1/service-requests",
+            &customer,
+            json!({"items": [{"instrument_id": instrument},
+                             {"description": "Áp kế 0–10 bar, Wika, số máy 778"}],
+                   "wanted_on": today() + Duration::days(14), "notes": "Giao trước 9 giờ"}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    assert_eq!(sent.body["status"], "requested");
+    assert!(sent.body["number"].as_str().unwrap().starts_with("YC"));
+    assert_eq!(sent.body["items"][1]["service"], "calibration");
+    let id = sent.body["id"].as_str().unwrap().to_string();
+
+    // The other customer does not see it; staff do.
+    let path = format!("/api/v1/service-requests/{id}");
+    assert_eq!(app.get(&path, &other).await.status, StatusCode::NOT_FOUND);
+    let seen_by_other = app.get("/api/v1/service-requests", &other).await.listed();
+    assert!(!seen_by_other.is_empty() && seen_by_other.iter().all(|r| r["id"] != id.as_str()));
+    let open = app
+        .get("/api/v1/service-requests?status=requested", &tech)
+        .await
+        .listed();
+    assert_eq!(open.len(), 3, "the demo's two and this one");
+
+    // Accepted by the work order that receives the instruments.
+    let customer_id = app.customer_id_of(CUSTOMER_A).await;
+    let order = app
+        .post(
+            "/api/v1/work-orders",
+            &tech,
+            json!({"customer_id": customer_id, "service_request_id": id,
+                   "items": [{"instrument_id": instrument, "service": "calibration"}]}),
+        )
+        .await;
+    assert_eq!(order.status, StatusCode::CREATED, "{:?}", order.body);
+    let accepted = app.get(&path, &customer).await;
+    assert_eq!(accepted.body["status"], "accepted");
+    assert_eq!(accepted.body["work_order_id"], order.body["id"]);
+    // Not twice, and not a declined one.
+    let again = app
+        .post(
+            "/api/v1/work-orders",
+            &tech,
+            json!({"customer_id": customer_id, "service_request_id": id,
+                   "items": [{"new_instrument": new_instrument("SR-2"), "service": "calibration"}]}),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let decline = app
+        .send(
+            Method::POST,
+            &format!("{path}/decline"),
+            Some(&tech),
+            Some(json!({"reason": "late"})),
+            &[("If-Match", &accepted.etag())],
+        )
+        .await;
+    assert_eq!(decline.status, StatusCode::CONFLICT);
+
+    // A second request, declined with its reason; a customer may not decline.
+    let second = app
+        .post(
+            "/api/v1/service-requests",
+            &customer,
+            json!({"items": [{"description": "Nhiệt kế"}]}),
+        )
+        .await;
+    let second_path = format!(
+        "/api/v1/service-requests/{}",
+        second.body["id"].as_str().unwrap()
+    );
+    let etag = second.etag();
+    let by_customer = app
+        .send(
+            Method::POST,
+            &format!("{second_path}/decline"),
+            Some(&customer),
+            Some(json!({"reason": "x"})),
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(by_customer.status, StatusCode::NOT_FOUND);
+    let declined = app
+        .send(
+            Method::POST,
+            &format!("{second_path}/decline"),
+            Some(&tech),
+            Some(json!({"reason": "Ngoài phạm vi công nhận / outside our scope"})),
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(declined.status, StatusCode::OK, "{:?}", declined.body);
+    assert_eq!(declined.body["status"], "declined");
+    let seen = app.get(&second_path, &customer).await;
+    assert_eq!(
+        seen.body["decline_reason"],
+        "Ngoài phạm vi công nhận / outside our scope"
+    );
+}

@@ -517,3 +517,54 @@ async fn paper_holders_verify_by_number_and_check_code() {
     assert_eq!(wrong.status, StatusCode::NOT_FOUND);
     assert!(wrong.body.contains("role=\"alert\""));
 }
+
+#[tokio::test]
+async fn a_customer_requests_service_from_the_portal() {
+    let app = spawn_app().await;
+    let mut b = Browser::signed_in(&app, CUSTOMER_A).await;
+    let (instrument, _) = certified_instrument(&app).await;
+    let form = b
+        .get(&format!("/requests/new?instrument={instrument}"))
+        .await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert!(
+        form.body
+            .contains(&format!("value=\"{instrument}\" checked")),
+        "ticked from the link"
+    );
+    let csrf = form.input("csrf");
+    let empty = b
+        .post("/requests", &[("csrf", &csrf), ("new_items", "  ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("id=\"items-error\""));
+    let sent = b
+        .post(
+            "/requests",
+            &[
+                ("csrf", &csrf),
+                ("instrument", &instrument),
+                ("new_items", "Áp kế 0–10 bar\nNhiệt kế điện tử -50…200 °C"),
+                ("wanted_on", ""),
+                ("notes", "Lấy tại nhà máy"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let page = b.get(&sent.location).await;
+    assert!(page.body.contains("Nhiệt kế điện tử -50…200 °C"));
+    assert!(page.body.contains("Đã gửi, chờ phòng thí nghiệm"));
+    let token = app.token(TECH).await;
+    let listed = app.get("/api/v1/service-requests", &token).await.listed();
+    assert_eq!(
+        listed[0]["items"].as_array().unwrap().len(),
+        3,
+        "it reached the lab"
+    );
+    // Another customer's request page is not found.
+    let mut other = Browser::signed_in(&app, CUSTOMER_B).await;
+    assert_eq!(
+        other.get(&sent.location).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

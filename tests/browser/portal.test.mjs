@@ -131,7 +131,8 @@ for (const lang of ['vi', 'en']) {
     const { context, page } = await signIn(env('CUSTOMER_A'), { lang, bypassCSP: true });
     const pages = [
       '/', '/instruments', '/instruments?due=overdue&sort=due', `/instruments/${env('INSTRUMENT')}`,
-      '/certificates', '/complaints', '/complaints/new', '/search?q=TB26', '/password', '/no-such-page',
+      '/certificates', '/complaints', '/complaints/new', '/requests', '/requests/new',
+      '/search?q=TB26', '/password', '/no-such-page',
       '/verify', env('VERIFY_PATH'),
     ];
     const problems = [];
@@ -139,12 +140,13 @@ for (const lang of ['vi', 'en']) {
       await page.goto(path);
       for (const p of await axeProblems(page)) problems.push(`${path}: ${p}`);
     }
-    // A complaint's page, and the sign-in page signed out.
-    await page.goto('/complaints');
-    const first = page.locator('td a[href^="/complaints/"]').first();
-    if (await first.count()) {
-      await first.click();
-      for (const p of await axeProblems(page)) problems.push(`complaint: ${p}`);
+    // A complaint's and a request's page, and the sign-in page signed out.
+    for (const list of ['/complaints', '/requests']) {
+      await page.goto(list);
+      const first = page.locator(`td a[href^="${list}/"]`).first();
+      assert.ok(await first.count(), `the demo has ${list}`);
+      await Promise.all([page.waitForURL(new RegExp(`${list}/[0-9a-f-]+$`)), first.click()]);
+      for (const p of await axeProblems(page)) problems.push(`${page.url()}: ${p}`);
     }
     await page.locator('form[action="/logout"] button').click();
     await page.waitForURL(/\/login$/);
