@@ -105,6 +105,14 @@ pub const MAX_PAGE: i64 = 100;
 pub const DEFAULT_PAGE: i64 = 50;
 
 impl PageRequest {
+    /// The first page of at most `limit` items.
+    pub fn first(limit: i64) -> Self {
+        PageRequest {
+            limit: Some(limit),
+            cursor: None,
+        }
+    }
+
     pub fn limit(&self) -> AppResult<i64> {
         match self.limit {
             None => Ok(DEFAULT_PAGE),

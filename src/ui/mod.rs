@@ -21,7 +21,7 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use askama::Template;
 use std::borrow::Cow;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
 pub use i18n::Lang;
 pub use session::Visitor;
 
@@ -120,6 +120,20 @@ impl Frame {
     pub fn language_link(&self, lang: &str) -> String {
         format!("/language/{lang}?back={}", query_escape(&self.here))
     }
+}
+
+/// A service's field errors in the reader's language, for showing beside their fields: each
+/// message is the catalogue's `{prefix}.{field}`, and an error of a list's item (`items[2].x`)
+/// belongs to the list (`items`).
+pub fn localized(errors: Vec<FieldError>, lang: Lang, prefix: &str) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let field = e.field.split('[').next().unwrap_or_default().to_string();
+            let message = lang.t(&format!("{prefix}.{field}")).into_owned();
+            FieldError::new(field, message)
+        })
+        .collect()
 }
 
 /// Percent-encodes a query value.

@@ -70,31 +70,19 @@ pub async fn home(v: Visitor, state: web::Data<AppState>) -> AppResult<HttpRespo
                     due_before: Some(today + chrono::Duration::days(90)),
                     ..Default::default()
                 },
-                &PageRequest {
-                    limit: Some(100),
-                    cursor: None,
-                },
+                &PageRequest::first(100),
             )?;
             let recent = certificates::list(
                 conn,
                 &ctx,
                 CertificateFilter::default(),
-                &PageRequest {
-                    limit: Some(5),
-                    cursor: None,
-                },
+                &PageRequest::first(5),
             )?;
             let open = complaints::list(
                 conn,
                 &ctx,
-                &ComplaintFilter {
-                    status: None,
-                    customer_id: None,
-                },
-                &PageRequest {
-                    limit: Some(100),
-                    cursor: None,
-                },
+                &ComplaintFilter::default(),
+                &PageRequest::first(100),
             )?;
             Ok((due.items, recent.items, open.items))
         })
@@ -219,7 +207,8 @@ struct Instruments<'a> {
     next: Option<String>,
     today: NaiveDate,
     statuses: &'static [ItemStatus],
-    error: Option<String>,
+    /// The filter did not parse.
+    error: bool,
 }
 
 impl Instruments<'_> {
@@ -237,17 +226,14 @@ pub async fn instruments(
     let ctx = v.require(Op::list_instruments, &state).await?;
     let query = query.into_inner();
     let today = ctx.today();
-    let filter = query.filter(today);
-    let frame = v.frame("instruments.title");
-    let mut error = None;
-    let (rows, next) = match filter {
+    let page = PageRequest {
+        limit: Some(ROWS),
+        cursor: query.cursor.clone(),
+    };
+    let listed = match query.filter(today) {
         Ok(filter) => {
             let by_due = query.sort == "due" || filter.due_before.is_some();
-            let page = PageRequest {
-                limit: Some(ROWS),
-                cursor: query.cursor.clone(),
-            };
-            let listed = state
+            state
                 .db(move |conn| {
                     if by_due {
                         instruments::due(conn, &ctx, &filter, &page)
@@ -255,27 +241,20 @@ pub async fn instruments(
                         instruments::list(conn, &ctx, &filter, &page)
                     }
                 })
-                .await;
-            match listed {
-                Ok(p) => (p.items, p.next_cursor.map(|c| query.with_cursor(&c))),
-                Err(AppError::Validation(e)) => {
-                    error = e.first().map(|e| e.message.clone());
-                    (Vec::new(), None)
-                }
-                Err(e) => return Err(e),
-            }
+                .await
         }
-        Err(AppError::Validation(e)) => {
-            error = e.first().map(|e| e.message.clone());
-            (Vec::new(), None)
+        Err(e) => Err(e),
+    };
+    // A filter or cursor that does not parse (typed into the address bar) says so on the page.
+    let (rows, next, error, status) = match listed {
+        Ok(p) => {
+            let next = p.next_cursor.map(|c| query.with_cursor(&c));
+            (p.items, next, false, StatusCode::OK)
         }
+        Err(AppError::Validation(_)) => (Vec::new(), None, true, StatusCode::UNPROCESSABLE_ENTITY),
         Err(e) => return Err(e),
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let frame = v.frame("instruments.title");
     html(
         status,
         &Instruments {
@@ -624,14 +603,8 @@ pub async fn complaints(v: Visitor, state: web::Data<AppState>) -> AppResult<Htt
             complaints::list(
                 conn,
                 &ctx,
-                &ComplaintFilter {
-                    status: None,
-                    customer_id: None,
-                },
-                &PageRequest {
-                    limit: Some(100),
-                    cursor: None,
-                },
+                &ComplaintFilter::default(),
+                &PageRequest::first(100),
             )
         })
         .await?
@@ -679,10 +652,7 @@ async fn own_certificates(v: &Visitor, state: &AppState) -> AppResult<Vec<Certif
                 conn,
                 &ctx,
                 CertificateFilter::default(),
-                &PageRequest {
-                    limit: Some(100),
-                    cursor: None,
-                },
+                &PageRequest::first(100),
             )
         })
         .await?
@@ -748,17 +718,7 @@ pub async fn submit_complaint(
     match outcome {
         Ok(c) => Ok(see_other(&format!("/complaints/{}", c.complaint.id))),
         Err(AppError::Validation(errors)) => {
-            let errors: Vec<FieldError> = errors
-                .into_iter()
-                .map(|e| {
-                    FieldError::new(
-                        e.field.clone(),
-                        v.lang
-                            .t(&format!("complaint.error.{}", e.field))
-                            .to_string(),
-                    )
-                })
-                .collect();
+            let errors = super::localized(errors, v.lang, "complaint.error");
             let certificates = own_certificates(&v, &state).await?;
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -852,10 +812,7 @@ pub async fn search(
             Op::list_certificates.allows(ctx.role.unwrap_or(Role::Customer));
         state
             .db(move |conn| {
-                let page = PageRequest {
-                    limit: Some(20),
-                    cursor: None,
-                };
+                let page = PageRequest::first(20);
                 let found = instruments::list(
                     conn,
                     &ctx,
@@ -925,10 +882,7 @@ pub async fn requests(v: Visitor, state: web::Data<AppState>) -> AppResult<HttpR
                 conn,
                 &ctx,
                 &ServiceRequestFilter::default(),
-                &PageRequest {
-                    limit: Some(100),
-                    cursor: None,
-                },
+                &PageRequest::first(100),
             )
         })
         .await?
@@ -975,10 +929,7 @@ async fn instruments_to_choose(
     let today = ctx.today();
     let mut all = state
         .db(move |conn| {
-            let page = PageRequest {
-                limit: Some(100),
-                cursor: None,
-            };
+            let page = PageRequest::first(100);
             instruments::list(conn, &ctx, &InstrumentFilter::default(), &page)
         })
         .await?
@@ -1085,21 +1036,7 @@ pub async fn submit_request(
     match outcome {
         Ok(r) => Ok(see_other(&format!("/requests/{}", r.id))),
         Err(AppError::Validation(errors)) => {
-            // Messages in the reader's language, beside the field they concern.
-            let errors: Vec<FieldError> = errors
-                .into_iter()
-                .map(|e| {
-                    let field = if e.field.starts_with("items") {
-                        "items"
-                    } else {
-                        e.field.as_str()
-                    };
-                    FieldError::new(
-                        field,
-                        v.lang.t(&format!("request.error.{field}")).to_string(),
-                    )
-                })
-                .collect();
+            let errors = super::localized(errors, v.lang, "request.error");
             let (instruments, today) = instruments_to_choose(&v, &state).await?;
             html(
                 StatusCode::UNPROCESSABLE_ENTITY,
