@@ -60,7 +60,7 @@ pub async fn login(
     let st = state.clone();
     let pair = state
         .db(move |conn| {
-            let (user, refresh) = service::finish_login(
+            let (user, session, refresh) = service::finish_login(
                 conn,
                 &st.throttle,
                 &ctx,
@@ -70,7 +70,7 @@ pub async fn login(
                 st.tokens.refresh_ttl,
                 "api",
             )?;
-            service::pair(&st.tokens, &user, refresh)
+            service::pair(&st.tokens, &user, session, refresh)
         })
         .await?;
     Ok(HttpResponse::Ok().json(pair))

@@ -63,20 +63,21 @@ pub struct RequestId(pub String);
 /// Who is calling, before authorization: a verified access token, or nobody.
 pub struct Auth {
     ctx: Ctx,
-    authenticated: bool,
+    /// The session of the access token, when there is one.
+    session: Option<crate::db::RefreshTokenId>,
 }
 
 impl Auth {
     /// A valid session, then the permission table (`authorize`).
     pub async fn require(self, op: Op, state: &AppState) -> AppResult<Ctx> {
-        if !self.authenticated {
+        let Some(session) = self.session else {
             return Err(AppError::Unauthenticated(
                 "sign in first: send Authorization: Bearer <token>",
             ));
-        }
+        };
         let check = self.ctx.clone();
         if !state
-            .db(move |conn| crate::services::auth::session_still_valid(conn, &check))
+            .db(move |conn| crate::services::auth::session_still_valid(conn, &check, session))
             .await?
         {
             return Err(AppError::Unauthenticated(
@@ -144,10 +145,7 @@ impl FromRequest for Auth {
 fn authenticate(req: &HttpRequest) -> Result<Auth, AppError> {
     let mut ctx = request_ctx(req)?;
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(Auth {
-            ctx,
-            authenticated: false,
-        });
+        return Ok(Auth { ctx, session: None });
     };
     let token = value
         .to_str()
@@ -165,7 +163,7 @@ fn authenticate(req: &HttpRequest) -> Result<Auth, AppError> {
     ctx.customer_id = claims.cid;
     Ok(Auth {
         ctx,
-        authenticated: true,
+        session: Some(claims.sid),
     })
 }
 

@@ -75,6 +75,8 @@ pub struct Claims {
     pub role: Role,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cid: Option<CustomerId>,
+    /// The session (refresh-token family) the token was issued in: the token dies with it.
+    pub sid: RefreshTokenId,
     pub iat: i64,
     pub exp: i64,
     pub aud: String,
@@ -110,13 +112,14 @@ impl Tokens {
         }
     }
 
-    pub fn issue(&self, user: &User) -> AppResult<String> {
+    pub fn issue(&self, user: &User, session: RefreshTokenId) -> AppResult<String> {
         // Token lifetimes are real elapsed time, checked against the system clock when decoded.
         let iat = chrono::Utc::now().timestamp();
         let claims = Claims {
             sub: user.id,
             role: user.role,
             cid: user.customer_id,
+            sid: session,
             iat,
             exp: iat + self.access_ttl.as_secs() as i64,
             aud: AUDIENCE.to_string(),
@@ -126,14 +129,22 @@ impl Tokens {
             .map_err(AppError::internal)
     }
 
-    /// Any failure (expired, tampered, other algorithm, `alg: none`) is the same 401 to the client.
+    /// Any failure (expired, tampered, other algorithm, `alg: none`, a lifetime longer than the
+    /// configured one even if correctly signed) is the same 401 to the client.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+        let refused = || AppError::Unauthenticated("invalid or expired access token");
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|data| data.claims)
             .map_err(|e| {
                 tracing::debug!(error = %e, "access token rejected");
-                AppError::Unauthenticated("invalid or expired access token")
-            })
+                refused()
+            })?;
+        let lifetime = claims.exp - claims.iat;
+        if lifetime > self.access_ttl.as_secs() as i64 || claims.iat > claims.exp {
+            tracing::debug!(lifetime, "access token lives longer than configured");
+            return Err(refused());
+        }
+        Ok(claims)
     }
 
     /// jsonwebtoken compiles without a crypto backend and panics on first use; fail at start instead.
@@ -152,7 +163,9 @@ impl Tokens {
             deleted_by: None,
             delete_reason: None,
         };
-        let token = self.issue(&probe).map_err(|e| e.to_string())?;
+        let token = self
+            .issue(&probe, RefreshTokenId::new())
+            .map_err(|e| e.to_string())?;
         let claims = self.verify(&token).map_err(|e| e.to_string())?;
         if claims.sub != probe.id {
             return Err("token round trip changed the subject".into());
@@ -206,9 +219,14 @@ fn insert_refresh_token(
     Ok(token)
 }
 
-pub fn pair(tokens: &Tokens, user: &User, refresh_token: String) -> AppResult<TokenPair> {
+pub fn pair(
+    tokens: &Tokens,
+    user: &User,
+    session: RefreshTokenId,
+    refresh_token: String,
+) -> AppResult<TokenPair> {
     Ok(TokenPair {
-        access_token: tokens.issue(user)?,
+        access_token: tokens.issue(user, session)?,
         refresh_token,
         expires_in: tokens.access_ttl.as_secs(),
         token_type: "Bearer",
@@ -249,7 +267,7 @@ pub fn password_matches(user: Option<&User>, password: &str) -> bool {
 
 /// Sign-in, last step: a new session (a refresh-token family living `lifetime` at most) for a
 /// matching password, or the same 401 for a wrong e-mail or password. Both outcomes are audited.
-/// Returns the user and the session's refresh token.
+/// Returns the user, the session (the token family) and its refresh token.
 #[allow(clippy::too_many_arguments)]
 pub fn finish_login(
     conn: &mut DbConn,
@@ -260,7 +278,7 @@ pub fn finish_login(
     matched: Option<User>,
     lifetime: Duration,
     channel: &'static str,
-) -> AppResult<(User, String)> {
+) -> AppResult<(User, RefreshTokenId, String)> {
     let Some(user) = matched else {
         audit_trail::record_alone(
             conn,
@@ -281,7 +299,8 @@ pub fn finish_login(
         ..ctx.clone()
     };
     write_tx(conn, |conn| {
-        let refresh = insert_refresh_token(conn, &ctx, lifetime, user.id, RefreshTokenId::new())?;
+        let session = RefreshTokenId::new();
+        let refresh = insert_refresh_token(conn, &ctx, lifetime, user.id, session)?;
         audit_trail::record(
             conn,
             &ctx,
@@ -293,7 +312,7 @@ pub fn finish_login(
                 ..Default::default()
             },
         )?;
-        Ok((user, refresh))
+        Ok((user, session, refresh))
     })
 }
 
@@ -357,7 +376,12 @@ pub fn refresh(
             .optional()?
             .ok_or(AppError::Unauthenticated("account no longer active"))?;
         let refresh = insert_refresh_token(conn, ctx, tokens.refresh_ttl, user.id, row.family_id)?;
-        Ok(RefreshOutcome::Rotated(pair(tokens, &user, refresh)?))
+        Ok(RefreshOutcome::Rotated(pair(
+            tokens,
+            &user,
+            row.family_id,
+            refresh,
+        )?))
     })?;
     match outcome {
         RefreshOutcome::Rotated(pair) => Ok(pair),
@@ -485,13 +509,27 @@ pub fn change_password(conn: &mut DbConn, ctx: &Ctx, current: &str, new: &str) -
     })
 }
 
-/// Whether the account behind an access token still stands as the token says: not deactivated,
-/// same role, same customer. Checked on every authorized request, so a deactivation or a role
-/// change takes effect at once rather than when the token expires.
-pub fn session_still_valid(conn: &mut DbConn, ctx: &Ctx) -> AppResult<bool> {
+/// Whether the account behind an access token still stands as the token says (not deactivated,
+/// same role, same customer) and its session is still open (not signed out, not ended by a
+/// password change or a refresh-token reuse). Checked on every authorized request, so each of
+/// these takes effect at once rather than when the token expires.
+pub fn session_still_valid(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    session: RefreshTokenId,
+) -> AppResult<bool> {
     let Some(id) = ctx.user_id else {
         return Ok(false);
     };
+    let open = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(session))
+        .filter(refresh_tokens::user_id.eq(id))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .count()
+        .get_result::<i64>(conn)?;
+    if open == 0 {
+        return Ok(false);
+    }
     let current: Option<(Role, Option<CustomerId>)> = users::table
         .find(id)
         .filter(users::deleted_at.is_null())

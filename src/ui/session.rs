@@ -439,7 +439,7 @@ pub async fn login(
         })
         .await;
     match outcome {
-        Ok((_, token)) => {
+        Ok((_, _, token)) => {
             let mut res = see_other(&next);
             let max_age = state.session_absolute.as_secs() as i64;
             res.add_cookie(&cookie(&state, SESSION_COOKIE, token, Some(max_age)))

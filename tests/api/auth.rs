@@ -107,9 +107,17 @@ async fn refresh_rotates_and_reuse_revokes_the_family() {
         StatusCode::OK
     );
 
-    // Replaying the spent token is refused and revokes the whole family, the new token included.
+    // Replaying the spent token is refused and revokes the whole family, the new token included,
+    // and the access tokens of that session stop working at once.
     assert_eq!(refresh(&app, &r1).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(refresh(&app, &r2).await.status, StatusCode::UNAUTHORIZED);
+    for pair in [&first, &second] {
+        let access = pair.body["access_token"].as_str().unwrap_or_default();
+        assert_eq!(
+            app.get("/api/v1/me", access).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
     // Another session of the same user is unaffected.
     let other = app.login_reply(TECH, calab::demo::DEMO_PASSWORD).await;
     let r3 = other.body["refresh_token"]
@@ -131,6 +139,9 @@ async fn logout_ends_the_session() {
         .as_str()
         .unwrap_or_default()
         .to_string();
+    let access = login.body["access_token"].as_str().unwrap_or_default();
+    let other = app.token(TECH).await;
+    assert_eq!(app.get("/api/v1/me", access).await.status, StatusCode::OK);
     let out = app
         .send(
             Method::POST,
@@ -142,6 +153,12 @@ async fn logout_ends_the_session() {
         .await;
     assert_eq!(out.status, StatusCode::NO_CONTENT);
     assert_eq!(refresh(&app, &r).await.status, StatusCode::UNAUTHORIZED);
+    // The access token ends with its session; another session of the same user goes on.
+    assert_eq!(
+        app.get("/api/v1/me", access).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(app.get("/api/v1/me", &other).await.status, StatusCode::OK);
 }
 
 #[tokio::test]
@@ -176,6 +193,11 @@ async fn password_change_checks_the_old_one_and_ends_sessions() {
     let ok = app.post("/api/v1/auth/password", &token, json!({"current_password": calab::demo::DEMO_PASSWORD, "new_password": "a-brand-new-password"})).await;
     assert_eq!(ok.status, StatusCode::NO_CONTENT);
     assert_eq!(refresh(&app, &r).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/me", &token).await.status,
+        StatusCode::UNAUTHORIZED,
+        "every session ends, the access token's too"
+    );
     assert_eq!(
         app.login_reply(TECH, calab::demo::DEMO_PASSWORD)
             .await
@@ -219,6 +241,10 @@ async fn bad_tokens_are_rejected() {
     let mut expired = claims.clone();
     expired["iat"] = json!(now - 3600);
     expired["exp"] = json!(now - 1800);
+    // Correctly signed, but living an hour where the service issues tokens for 15 minutes.
+    let mut too_long = claims.clone();
+    too_long["iat"] = json!(now);
+    too_long["exp"] = json!(now + 3600);
     let mut other_audience = claims.clone();
     other_audience["aud"] = json!("someone-else");
     let mut other_issuer = claims.clone();
@@ -236,6 +262,10 @@ async fn bad_tokens_are_rejected() {
     let alg_none = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), parts[1]);
     let cases = [
         ("expired", sign(jsonwebtoken::Algorithm::HS256, &expired)),
+        (
+            "longer than the configured lifetime",
+            sign(jsonwebtoken::Algorithm::HS256, &too_long),
+        ),
         (
             "wrong algorithm",
             sign(jsonwebtoken::Algorithm::HS512, &claims),
