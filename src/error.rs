@@ -148,6 +148,12 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot create the file {}", .path.display())]
+    CreateFile {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot connect to {url}")]
     Connect {
         url: String,

@@ -80,10 +80,7 @@ pub fn signing_key(config: &Config) -> Result<Vec<u8>, StartupError> {
     }
     let mut key = [0u8; 32];
     rand::rng().fill_bytes(&mut key);
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartupError::CreateDir {
-        path: config.data_dir.clone(),
-        source,
-    })?;
+    db::create_private_dir(&config.data_dir)?;
     write_private(
         &path,
         base64::engine::general_purpose::STANDARD

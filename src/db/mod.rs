@@ -117,16 +117,47 @@ impl CustomizeConnection<DbConn, r2d2::Error> for SqlitePragmas {
     }
 }
 
+/// Creates a directory (and its missing parents) readable by the service's user only; an existing
+/// one is left as it is.
+pub fn create_private_dir(dir: &std::path::Path) -> Result<(), StartupError> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder
+        .create(dir)
+        .map_err(|source| StartupError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })
+}
+
+/// Creates the SQLite file, readable by the service's user only, before SQLite opens it (SQLite
+/// gives its journal and WAL files the database file's permissions).
+fn create_private_file(path: &std::path::Path) -> Result<(), StartupError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+        .open(path)
+        .map(drop)
+        .map_err(|source| StartupError::CreateFile {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
 /// Builds the pool. Does not fail when the database is down: requests answer 503 until it is back.
 pub fn build_pool(url: &str, max_size: u32) -> Result<Pool, StartupError> {
     let manager = ConnectionManager::new(url)?;
     if manager.backend == Backend::Sqlite {
         let path = std::path::Path::new(sqlite_path(url));
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| StartupError::CreateDir {
-                path: dir.to_path_buf(),
-                source,
-            })?;
+            create_private_dir(dir)?;
+        }
+        if path != std::path::Path::new(":memory:") {
+            create_private_file(path)?;
         }
     }
     Ok(r2d2::Pool::builder()

@@ -199,7 +199,8 @@ pub async fn security_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let swagger = req.path().starts_with("/api/docs");
+    // The vendored Swagger UI's page carries one inline style sheet, allowed by its hash.
+    let docs = req.path().starts_with("/api/docs");
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
     headers.insert(
@@ -210,14 +211,19 @@ pub async fn security_headers(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
-    if is_html && !swagger {
+    if is_html {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
-            header::HeaderValue::from_static(
+            header::HeaderValue::from_static(if docs {
+                "default-src 'none'; script-src 'self'; \
+                 style-src 'self' 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w='; \
+                 img-src 'self' data:; font-src 'self' data:; connect-src 'self'; \
+                 form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+            } else {
                 "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                  font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
-                 frame-ancestors 'none'",
-            ),
+                 frame-ancestors 'none'"
+            }),
         );
         headers.insert(
             header::REFERRER_POLICY,

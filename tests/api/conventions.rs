@@ -411,3 +411,27 @@ async fn the_nul_character_is_refused_at_the_door() {
     let (status, _, _) = app.download("/verify/a%00b", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+/// The SQLite database, its WAL and the directories the service creates for it are readable by
+/// the service's user only.
+#[cfg(unix)]
+#[test]
+fn the_database_and_its_directory_are_private() {
+    use diesel::connection::SimpleConnection;
+    use std::os::unix::fs::PermissionsExt;
+    let root = std::env::temp_dir().join(format!("calab-perm-{}", uuid::Uuid::new_v4().simple()));
+    let file = root.join("data/sub/calab.db");
+    let pool = calab::db::build_pool(&format!("sqlite://{}", file.display()), 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    conn.batch_execute("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1);")
+        .unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&root.join("data")), 0o700);
+    assert_eq!(mode(&root.join("data/sub")), 0o700);
+    assert_eq!(mode(&file), 0o600);
+    let wal = root.join("data/sub/calab.db-wal");
+    assert!(wal.exists(), "the database is in WAL mode");
+    assert_eq!(mode(&wal), 0o600);
+    drop(conn);
+    let _ = std::fs::remove_dir_all(&root);
+}

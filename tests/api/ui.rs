@@ -449,6 +449,15 @@ async fn pages_carry_their_language_and_security_headers() {
         .await
         .unwrap();
     assert_eq!(api.headers()["content-type"], "application/problem+json");
+    // The API's answers are never sniffed; its documentation page has the strict policy too.
+    let json = app.client.get(app.url("/api/v1/lab")).send().await.unwrap();
+    assert_eq!(json.headers()["x-content-type-options"], "nosniff");
+    let docs = b.get("/api/docs/").await;
+    let csp = docs.headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     let css = b.get("/assets/calab.css").await;
     assert!(css.headers["cache-control"]
         .to_str()
