@@ -2,8 +2,18 @@
 //! identification on every certificate). `{YYYY}` or `{YY}` is the year of issue and `{SEQ}` or
 //! `{SEQ:0N}` the sequence number, zero-padded to N digits; anything else is literal text.
 
-/// Checks a pattern: exactly one sequence placeholder, only known placeholders, balanced braces.
+/// Checks a pattern: exactly one sequence placeholder, only known placeholders, balanced braces,
+/// and literal text a number can carry everywhere it is printed, typed and linked (letters,
+/// digits, spaces and `- / . _ #`; no control characters or markup).
 pub fn validate_pattern(pattern: &str) -> Result<(), String> {
+    if let Some(bad) = pattern
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || " -/._#{}:".contains(*c)))
+    {
+        return Err(format!(
+            "{bad:?} cannot be part of a certificate number: use letters, digits, spaces and - / . _ #"
+        ));
+    }
     let mut seq_count = 0;
     for part in placeholders(pattern)? {
         match part {

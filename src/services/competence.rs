@@ -605,16 +605,8 @@ pub fn set_evidence(
     if bytes.len() > MAX_EVIDENCE_BYTES {
         return Err(AppError::PayloadTooLarge(MAX_EVIDENCE_BYTES));
     }
-    let filename = filename.trim();
-    if filename.is_empty() {
-        return Err(AppError::field("filename", "must not be empty"));
-    }
-    if filename.chars().any(|c| c.is_control() || c == '"') {
-        return Err(AppError::field(
-            "filename",
-            "must not contain control characters or quotes",
-        ));
-    }
+    let filename = super::plain_file_name(filename)?;
+    super::check_declared_pdf(content_type, filename, &bytes)?;
     let sha = hex::encode(Sha256::digest(&bytes));
     write_tx(conn, |conn| {
         let before = find_qualification(conn, user_id, id)?;

@@ -251,6 +251,35 @@ pub fn change_versioned<T: Versioned, A: serde::Serialize>(
     Ok(after)
 }
 
+/// An uploaded file's name as the uploader gave it: trimmed, at most 200 characters, no folder
+/// separators, quotes or control characters (it goes back out in a `Content-Disposition` header).
+pub fn plain_file_name(name: &str) -> AppResult<&str> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > 200
+        || name.chars().any(|c| c.is_control() || "/\\\"".contains(c))
+    {
+        return Err(AppError::field(
+            "filename",
+            "give a plain file name of at most 200 characters, without / \\ \" or control characters",
+        ));
+    }
+    Ok(name)
+}
+
+/// A file said to be a PDF (by its content type or its name) must be one by its content.
+pub fn check_declared_pdf(content_type: &str, filename: &str, bytes: &[u8]) -> AppResult<()> {
+    let declared = content_type.trim().eq_ignore_ascii_case("application/pdf")
+        || filename.to_ascii_lowercase().ends_with(".pdf");
+    if declared && !bytes.starts_with(b"%PDF-") {
+        return Err(AppError::field(
+            "body",
+            "this file is not a PDF (it does not start with %PDF-)",
+        ));
+    }
+    Ok(())
+}
+
 /// An optional text field: trimmed, and empty means absent.
 pub fn optional_text(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())

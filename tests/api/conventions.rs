@@ -141,6 +141,22 @@ async fn updates_need_the_current_version() {
         )
         .await;
     assert_eq!(bad_pattern.fields(), ["certificate_number_pattern"]);
+    // A number goes into headers, file names, links and pages: no line breaks or markup in it.
+    for pattern in ["HC\r\n{SEQ}", "<b>{SEQ}</b>", "HC\t{SEQ}", "\"{SEQ}"] {
+        let refused = app
+            .patch(
+                "/api/v1/lab",
+                &admin,
+                &ok.etag(),
+                json!({ "certificate_number_pattern": pattern }),
+            )
+            .await;
+        assert_eq!(
+            refused.fields(),
+            ["certificate_number_pattern"],
+            "{pattern:?}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -697,3 +697,76 @@ async fn the_demo_chain_shows_each_state() {
     assert_eq!(chain.body["status"], "valid", "{:#}", chain.body);
     assert_eq!(chain.body["terminates_at"], "nmi");
 }
+
+#[tokio::test]
+async fn file_names_with_control_characters_and_fake_pdfs_are_refused() {
+    let lab = Lab::new().await;
+    let s = lab.standard("CTRL", 12).await;
+    let cal = lab.by_body(&s, day(-5), None).await;
+    let cal_id = cal.body["id"].as_str().unwrap_or_default();
+    let url = lab.app.url(&format!(
+        "/api/v1/standards/{s}/calibrations/{cal_id}/certificate"
+    ));
+    for (name, content_type, body, field) in [
+        (
+            "cert%0D%0ASet-Cookie:x.pdf",
+            "application/pdf",
+            "%PDF-1.7 scan",
+            "filename",
+        ),
+        (
+            "cert%0Ab.pdf",
+            "application/pdf",
+            "%PDF-1.7 scan",
+            "filename",
+        ),
+        ("a%22b.pdf", "application/pdf", "%PDF-1.7 scan", "filename"),
+        (
+            "cert.pdf",
+            "application/pdf",
+            "<html>not a pdf</html>",
+            "body",
+        ),
+        (
+            "cert.pdf",
+            "application/octet-stream",
+            "MZ not a pdf",
+            "body",
+        ),
+    ] {
+        let reply = lab
+            .app
+            .client
+            .put(format!("{url}?filename={name}"))
+            .bearer_auth(&lab.qm)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("upload");
+        assert_eq!(reply.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        let problem: serde_json::Value = reply.json().await.unwrap_or_default();
+        assert_eq!(problem["errors"][0]["field"], field, "{name}: {problem}");
+    }
+    // A scan that is not called a PDF is stored as it is, and downloads.
+    let reply = lab
+        .app
+        .client
+        .put(format!("{url}?filename=scan.png"))
+        .bearer_auth(&lab.qm)
+        .header("content-type", "image/png")
+        .body("\u{89}PNG")
+        .send()
+        .await
+        .expect("upload");
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let download = lab
+        .app
+        .client
+        .get(&url)
+        .bearer_auth(&lab.qm)
+        .send()
+        .await
+        .expect("download");
+    assert_eq!(download.status(), StatusCode::OK);
+}

@@ -385,13 +385,8 @@ pub fn upload_certificate(
     if content.len() > MAX_FILE_BYTES {
         return Err(AppError::PayloadTooLarge(MAX_FILE_BYTES));
     }
-    let filename = filename.trim();
-    if filename.is_empty() || filename.contains(['/', '\\']) || filename.len() > 200 {
-        return Err(AppError::field(
-            "filename",
-            "give a plain file name of at most 200 characters",
-        ));
-    }
+    let filename = crate::services::plain_file_name(filename)?;
+    crate::services::check_declared_pdf(content_type, filename, &content)?;
     write_tx(conn, |conn| {
         find_calibration(conn, standard, calibration)?;
         let last: Option<i32> = standard_calibration_files::table
