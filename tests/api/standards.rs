@@ -745,7 +745,7 @@ async fn file_names_with_control_characters_and_fake_pdfs_are_refused() {
             .await
             .expect("upload");
         assert_eq!(reply.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
-        let problem: serde_json::Value = reply.json().await.unwrap_or_default();
+        let problem: Value = reply.json().await.unwrap_or_default();
         assert_eq!(problem["errors"][0]["field"], field, "{name}: {problem}");
     }
     // A scan that is not called a PDF is stored as it is, and downloads.
