@@ -44,6 +44,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("pool_size", "8", "database connections"),
     ("workers", "0", "HTTP worker threads; 0 = one per core"),
     (
+        "shutdown_seconds",
+        "30",
+        "on SIGTERM or SIGINT: stop accepting, and wait this long for requests in flight",
+    ),
+    (
         "access_token_minutes",
         "15",
         "access token lifetime, 1 to 15 minutes",
@@ -114,6 +119,7 @@ pub struct Config {
     pub admin_password: Option<String>,
     pub pool_size: u32,
     pub workers: usize,
+    pub shutdown_timeout: Duration,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub body_limit: usize,
@@ -316,6 +322,7 @@ impl Config {
             admin_password,
             pool_size: v.number("pool_size", 1, 200),
             workers: v.number("workers", 0, 256),
+            shutdown_timeout: Duration::from_secs(v.number::<u64>("shutdown_seconds", 1, 600)),
             access_token_ttl: Duration::from_secs(
                 60 * v.number::<u64>("access_token_minutes", 1, 15),
             ),

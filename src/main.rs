@@ -179,7 +179,9 @@ fn serve(mut config: Config, demo: bool) -> Result<ExitCode, StartupError> {
     );
     let system = actix_web::rt::System::new();
     system
-        .block_on(async { startup::serve(listener, state, config.workers)?.await })
+        .block_on(async {
+            startup::serve(listener, state, config.workers, config.shutdown_timeout)?.await
+        })
         .map_err(StartupError::Server)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -132,8 +132,15 @@ pub fn state(config: &Config, pool: Pool) -> Result<AppState, StartupError> {
     })
 }
 
-/// Starts serving on an already bound listener (tests bind port 0).
-pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io::Result<Server> {
+/// Starts serving on an already bound listener (tests bind port 0). On SIGTERM or SIGINT the
+/// server stops accepting at once, lets requests in flight finish for up to `shutdown` (each
+/// write commits or rolls back as a whole), then exits.
+pub fn serve(
+    listener: TcpListener,
+    state: AppState,
+    workers: usize,
+    shutdown: std::time::Duration,
+) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let openapi = api::docs::openapi();
     let mut server = HttpServer::new(move || {
@@ -148,6 +155,7 @@ pub fn serve(listener: TcpListener, state: AppState, workers: usize) -> std::io:
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", openapi.clone()))
             .default_service(web::to(api::problem::not_found))
     })
+    .shutdown_timeout(shutdown.as_secs())
     .listen(listener)?;
     if workers > 0 {
         server = server.workers(workers);

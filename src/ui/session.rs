@@ -385,8 +385,7 @@ pub async fn login(
         next,
     } = form.0;
     let next = local_path(next.as_deref());
-    if let Err(e) = v.check_form(&req, &csrf) {
-        let _ = e;
+    if v.check_form(&req, &csrf).is_err() {
         return login_form(
             &v,
             StatusCode::FORBIDDEN,

@@ -86,3 +86,101 @@ fn a_bad_configuration_is_refused_with_reasons() {
         "{stderr}"
     );
 }
+
+/// SIGTERM: the server stops accepting at once, finishes the request in flight, and exits cleanly;
+/// the write that request made is there.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_stop_signal_finishes_the_request_in_flight() {
+    use std::io::{Read, Write};
+    let app = spawn_app().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut child = calab(&app)
+        .args(["serve", "--bind", &address])
+        .env("CALAB_PUBLIC_URL", "https://lab.example")
+        .env("CALAB_SHUTDOWN_SECONDS", "10")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("calab serve");
+    let base = format!("http://{address}");
+    let mut up = false;
+    for _ in 0..100 {
+        if app
+            .client
+            .get(format!("{base}/health/live"))
+            .send()
+            .await
+            .is_ok()
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server started");
+    let login = app
+        .client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"email": QM, "password": calab::demo::DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let token: serde_json::Value = login.json().await.unwrap();
+    let token = token["access_token"].as_str().unwrap().to_string();
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let pid = child.id().to_string();
+    let outcome = tokio::task::spawn_blocking(move || {
+        let body = serde_json::json!({"customer_id": customer, "complainant": "Ông Bình",
+            "subject": "Sent across a stop", "description": "half before SIGTERM, half after"})
+        .to_string();
+        let (first, rest) = body.split_at(body.len() / 2);
+        let mut stream = std::net::TcpStream::connect(&address).unwrap();
+        write!(
+            stream,
+            "POST /api/v1/complaints HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            body.len()
+        )
+        .unwrap();
+        stream.flush().unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(killed.success());
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let refused = std::net::TcpStream::connect(&address).is_err();
+        stream.write_all(rest.as_bytes()).unwrap();
+        let mut reply = String::new();
+        let _ = stream.read_to_string(&mut reply);
+        (refused, reply)
+    })
+    .await
+    .unwrap();
+    let (refused, reply) = outcome;
+    assert!(
+        reply.starts_with("HTTP/1.1 201"),
+        "the request in flight finished: {reply}"
+    );
+    assert!(refused, "no new connection once stopping");
+    let mut exited = None;
+    for _ in 0..100 {
+        if let Some(status) = child.try_wait().unwrap() {
+            exited = Some(status);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    assert!(
+        exited.is_some_and(|s| s.success()),
+        "a clean exit: {exited:?}"
+    );
+    let qm = app.token(QM).await;
+    let listed = app.get("/api/v1/complaints?limit=100", &qm).await.listed();
+    assert!(listed.iter().any(|c| c["subject"] == "Sent across a stop"));
+}

@@ -290,7 +290,10 @@ async fn a_database_outage_is_a_503_with_retry_after() {
     let state = calab::startup::state(&config, pool).expect("state");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(calab::startup::serve(listener, state, 1).expect("serve"));
+    tokio::spawn(
+        calab::startup::serve(listener, state, 1, std::time::Duration::from_secs(5))
+            .expect("serve"),
+    );
     let client = reqwest::Client::new();
     let reply = client
         .get(format!("http://127.0.0.1:{port}/health/ready"))

@@ -354,7 +354,8 @@ async fn spawn(start: Start, extra: &[(&str, &str)]) -> TestApp {
     let state = calab::startup::state(&config, pool.clone()).expect("state");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    let server = calab::startup::serve(listener, state, 2).expect("serve");
+    let server = calab::startup::serve(listener, state, 2, std::time::Duration::from_secs(5))
+        .expect("serve");
     tokio::spawn(server);
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
