@@ -148,6 +148,8 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+    #[error("backup or restore: {0}")]
+    Backup(String),
     #[error("cannot create the file {}", .path.display())]
     CreateFile {
         path: std::path::PathBuf,

@@ -1,6 +1,7 @@
 //! calab: a laboratory system for ISO/IEC 17025 calibration, verification and testing labs.
 
 pub mod api;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod db;

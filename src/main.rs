@@ -53,6 +53,21 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Writes a consistent copy of the database while the service runs (SQLite: a database file;
+    /// PostgreSQL: a pg_dump archive).
+    Backup {
+        /// The new file to write.
+        file: PathBuf,
+    },
+    /// Replaces the database with a backup (stop the service first), applies the migrations and
+    /// verifies the audit trail; exits 1 if the restored trail is broken.
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Replace an existing SQLite database file.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -111,6 +126,17 @@ fn main() -> ExitCode {
         Command::Audit {
             command: AuditCommand::Verify,
         } => verify(&config),
+        Command::Backup { file } => db::build_pool(&config.database_url, 1)
+            .and_then(|pool| calab::backup::backup(&pool, &config.database_url, &file))
+            .map(|()| {
+                println!("backup written to {}", file.display());
+                ExitCode::SUCCESS
+            }),
+        Command::Restore { file, force } => {
+            calab::backup::restore(&config.database_url, &file, force)
+                .and_then(|()| migrate(&config))
+                .and_then(|_| verify(&config))
+        }
     };
     match result {
         Ok(code) => code,
