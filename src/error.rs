@@ -148,6 +148,12 @@ pub enum StartupError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "the append-only triggers {0} are missing or disabled: the audit trail or issued \
+         certificates may have been edited outside calab. Run `calab audit verify`, restore from a \
+         backup if it fails, and recreate the triggers from the migrations"
+    )]
+    GuardsMissing(String),
     #[error("backup or restore: {0}")]
     Backup(String),
     #[error("cannot create the file {}", .path.display())]

@@ -24,6 +24,13 @@ pub fn prepare(config: &Config) -> Result<Pool, StartupError> {
     if !applied.is_empty() {
         tracing::info!(?applied, "migrations applied");
     }
+    let missing = db::missing_guards(&mut conn).map_err(|e| StartupError::Setup {
+        what: "checking the append-only triggers",
+        source: e.into(),
+    })?;
+    if !missing.is_empty() {
+        return Err(StartupError::GuardsMissing(missing.join(", ")));
+    }
     let generated = bootstrap::ensure_admin(
         &mut conn,
         &Ctx::system(config.clock),

@@ -175,6 +175,43 @@ pub fn backend(conn: &DbConn) -> Backend {
     }
 }
 
+/// The triggers that keep the audit trail append-only and issued certificate files unchanged, on
+/// this connection's backend, that are missing or disabled. The service refuses to start without
+/// them: a database where they were dropped may have been edited behind its back.
+pub fn missing_guards(conn: &mut DbConn) -> Result<Vec<&'static str>, diesel::result::Error> {
+    #[derive(diesel::QueryableByName)]
+    struct Trigger {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    let (expected, query): (&[&'static str], &str) = match conn {
+        DbConn::Sqlite(_) => (
+            &[
+                "audit_events_no_update",
+                "audit_events_no_delete",
+                "certificate_files_no_update",
+                "certificate_files_no_delete",
+            ],
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'",
+        ),
+        DbConn::Pg(_) => (
+            &["audit_events_no_change", "certificate_files_no_change"],
+            "SELECT CAST(tgname AS TEXT) AS name FROM pg_trigger \
+             WHERE NOT tgisinternal AND tgenabled <> 'D'",
+        ),
+    };
+    let present: Vec<String> = diesel::sql_query(query)
+        .load::<Trigger>(conn)?
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    Ok(expected
+        .iter()
+        .copied()
+        .filter(|name| !present.iter().any(|p| p == name))
+        .collect())
+}
+
 type MigrationResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// Applies every pending migration of the connection's backend; returns the versions applied.

@@ -150,3 +150,38 @@ async fn tampering_is_detected_online_and_offline() {
     assert_eq!(offline.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&offline.stdout).contains("\"first_broken\": 3"));
 }
+
+/// A database whose append-only triggers were dropped may have been edited behind the service's
+/// back: the service refuses to start on it, naming the trigger.
+#[tokio::test]
+async fn the_service_refuses_to_start_without_its_append_only_triggers() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    let config = app.config.clone();
+    let intact = tokio::task::spawn_blocking(move || calab::startup::prepare(&config).err())
+        .await
+        .unwrap();
+    assert!(intact.is_none(), "{intact:?}");
+    let (drop, name) = if app.config.database_url.starts_with("postgres") {
+        (
+            "DROP TRIGGER audit_events_no_change ON audit_events",
+            "audit_events_no_change",
+        )
+    } else {
+        (
+            "DROP TRIGGER audit_events_no_delete",
+            "audit_events_no_delete",
+        )
+    };
+    app.conn().batch_execute(drop).unwrap();
+    let config = app.config.clone();
+    let refused = tokio::task::spawn_blocking(move || {
+        calab::startup::prepare(&config)
+            .err()
+            .map(|e| e.to_string())
+    })
+    .await
+    .unwrap()
+    .expect("refused to start");
+    assert!(refused.contains(name), "{refused}");
+}
