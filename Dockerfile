@@ -6,6 +6,7 @@ COPY src src
 COPY migrations migrations
 COPY benches benches
 COPY certificate-templates certificate-templates
+COPY templates templates
 RUN cargo build --release --locked --bin calab
 
 FROM debian:bookworm-slim

@@ -32,7 +32,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Runs the HTTP API (migrations run first).
+    /// Runs the HTTP API and the web pages (migrations run first).
     Serve {
         /// Address and port to listen on, e.g. 0.0.0.0:8080 (overrides CALAB_BIND).
         #[arg(long)]

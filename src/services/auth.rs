@@ -446,11 +446,14 @@ pub fn browser_session(
     idle: Duration,
 ) -> AppResult<Option<User>> {
     let now = ctx.now();
-    let Some(row) = refresh_tokens::table
+    let Some((row, user)) = refresh_tokens::table
+        .inner_join(users::table)
         .filter(refresh_tokens::token_hash.eq(token_hash(presented)))
         .filter(refresh_tokens::used_at.is_null())
         .filter(refresh_tokens::revoked_at.is_null())
-        .first::<RefreshToken>(conn)
+        .filter(users::deleted_at.is_null())
+        .select((RefreshToken::as_select(), User::as_select()))
+        .first::<(RefreshToken, User)>(conn)
         .optional()?
     else {
         return Ok(None);
@@ -465,11 +468,7 @@ pub fn browser_session(
             .set(refresh_tokens::last_seen_at.eq(now))
             .execute(conn)?;
     }
-    Ok(users::table
-        .find(row.user_id)
-        .filter(users::deleted_at.is_null())
-        .first::<User>(conn)
-        .optional()?)
+    Ok(Some(user))
 }
 
 /// Changes the caller's own password and ends all their sessions.
@@ -521,17 +520,12 @@ pub fn session_still_valid(
     let Some(id) = ctx.user_id else {
         return Ok(false);
     };
-    let open = refresh_tokens::table
+    // One query: an unrevoked token of the session, and its account as it stands.
+    let current: Option<(Role, Option<CustomerId>)> = refresh_tokens::table
+        .inner_join(users::table)
         .filter(refresh_tokens::family_id.eq(session))
         .filter(refresh_tokens::user_id.eq(id))
         .filter(refresh_tokens::revoked_at.is_null())
-        .count()
-        .get_result::<i64>(conn)?;
-    if open == 0 {
-        return Ok(false);
-    }
-    let current: Option<(Role, Option<CustomerId>)> = users::table
-        .find(id)
         .filter(users::deleted_at.is_null())
         .select((users::role, users::customer_id))
         .first(conn)

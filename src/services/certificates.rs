@@ -155,6 +155,26 @@ pub fn numbers(
         .collect())
 }
 
+/// Every certificate of an instrument the caller may see, newest first, with its snapshot.
+pub fn of_instrument(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    instrument: InstrumentId,
+) -> AppResult<Vec<CertificateView>> {
+    let mut query = certificates::table
+        .filter(certificates::instrument_id.eq(instrument))
+        .into_boxed();
+    if let Some(customer) = ctx.customer_scope() {
+        query = query.filter(certificates::customer_id.eq(customer));
+    }
+    query
+        .order(certificates::id.desc())
+        .load::<Certificate>(conn)?
+        .into_iter()
+        .map(|c| view(conn, c))
+        .collect()
+}
+
 pub fn get(conn: &mut DbConn, ctx: &Ctx, id: CertificateId) -> AppResult<CertificateView> {
     let c = find_visible(conn, ctx, id)?;
     view(conn, c)

@@ -285,7 +285,7 @@ pub async fn error_pages(
 }
 
 /// Paths the web interface answers (everything outside the API, its documents and health).
-pub fn is_page_path(path: &str) -> bool {
+fn is_page_path(path: &str) -> bool {
     !(path.starts_with("/api/")
         || path.starts_with("/health/")
         || path.starts_with("/assets/")

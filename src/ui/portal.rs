@@ -345,11 +345,7 @@ pub async fn instrument(
     let (view, history) = state
         .db(move |conn| {
             let view = instruments::get(conn, &ctx, id)?;
-            let history = view
-                .certificates
-                .iter()
-                .map(|c| certificates::get(conn, &ctx, c.id))
-                .collect::<AppResult<Vec<_>>>()?;
+            let history = certificates::of_instrument(conn, &ctx, id)?;
             Ok((view, history))
         })
         .await?;
