@@ -38,6 +38,7 @@ fn certificate(rows: usize) -> Result<Vec<u8>, PdfError> {
             logo_png: None,
             utc_offset: FixedOffset::east_opt(7 * 3600).expect("offset"),
             dcc_xml: &dcc,
+            watermark: None,
         },
         Template::builtin(),
     )

@@ -15,17 +15,9 @@ use crate::domain::certificate::CertificateStatus;
 use crate::error::AppResult;
 use crate::services::certificates::{
     self, AmendRequest, CertificateFilter, CertificateSummary, CertificateView, IssueRequest,
-    IssueSettings,
 };
 use crate::services::signing::{self, PublicKey};
 use crate::services::{Page, PageRequest};
-
-fn settings(state: &AppState) -> IssueSettings {
-    IssueSettings {
-        public_url: state.public_url.clone(),
-        demo: state.demo,
-    }
-}
 
 fn location(c: &CertificateView) -> String {
     format!("/api/v1/certificates/{}", c.certificate.id)
@@ -46,7 +38,7 @@ pub async fn issue_certificate(
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::issue_certificate, &state).await?;
     let request = body.into_inner()?;
-    let settings = settings(&state);
+    let settings = state.issue_settings();
     let (c, new) = state
         .db(move |conn| certificates::issue(conn, &ctx, id, request, &settings))
         .await?;
@@ -176,7 +168,7 @@ pub async fn amend_certificate(
 ) -> AppResult<HttpResponse> {
     let ctx = auth.require(Op::amend_certificate, &state).await?;
     let request = body.into_inner()?;
-    let settings = settings(&state);
+    let settings = state.issue_settings();
     let c = state
         .db(move |conn| certificates::amend(conn, &ctx, id, if_match.0, request, &settings))
         .await?;

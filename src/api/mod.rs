@@ -62,6 +62,14 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What issuing a certificate needs from the configuration.
+    pub fn issue_settings(&self) -> crate::services::certificates::IssueSettings {
+        crate::services::certificates::IssueSettings {
+            public_url: self.public_url.clone(),
+            demo: self.demo,
+        }
+    }
+
     /// Runs blocking database work on actix's thread pool with a pooled connection.
     pub async fn db<T, F>(&self, f: F) -> AppResult<T>
     where

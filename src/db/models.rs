@@ -768,3 +768,13 @@ pub struct ServiceRequest {
     pub created_at: UtcTime,
     pub updated_at: UtcTime,
 }
+
+/// The record sheet a technician is typing for an item, as typed.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = record_sheets)]
+pub struct RecordSheet {
+    pub item_id: WorkOrderItemId,
+    pub sheet: String,
+    pub saved_by: UserId,
+    pub saved_at: UtcTime,
+}

@@ -317,6 +317,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    record_sheets (item_id) {
+        item_id -> Text,
+        sheet -> Text,
+        saved_by -> Text,
+        saved_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(instruments -> customers (customer_id));
 diesel::joinable!(work_order_items -> work_orders (work_order_id));
 diesel::joinable!(work_order_items -> instruments (instrument_id));
@@ -342,6 +351,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     work_orders,
     work_order_items,
     item_status_events,
+    record_sheets,
     procedures,
     calibration_records,
     calibration_record_versions,

@@ -60,8 +60,12 @@ fn paths() -> [&'static [ItemStatus]; 5] {
     ]
 }
 
-/// An instrument last calibrated `days_ago`, recalibrated every 12 months.
+/// An instrument last calibrated `days_ago`, recalibrated every 12 months, reading to a tenth of
+/// its MPE's leading digit.
 fn instrument(b: &Brought, days_ago: i64, today: chrono::NaiveDate) -> CreateInstrument {
+    let exponent = b.mpe.log10().floor() as i32 - 1;
+    let resolution =
+        crate::domain::uncertainty::round_to_decimals(10f64.powi(exponent), (-exponent).max(0));
     CreateInstrument {
         customer_id: None,
         description: b.description.into(),
@@ -73,7 +77,7 @@ fn instrument(b: &Brought, days_ago: i64, today: chrono::NaiveDate) -> CreateIns
         range_min: Some(0.0),
         range_max: Some(b.max),
         unit: Some(b.unit.into()),
-        resolution: None,
+        resolution: Some(resolution),
         tolerance: vec![ToleranceBand {
             range_min: None,
             range_max: None,

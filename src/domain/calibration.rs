@@ -253,6 +253,9 @@ pub struct PointResult {
     pub in_accredited_scope: bool,
     /// Set when U was raised to the CMC.
     pub raised_to_cmc: Option<f64>,
+    /// The lab's CMC at this point (the floor of U); `None` outside the accredited scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cmc: Option<f64>,
     pub mpe: Option<f64>,
     pub verdict: Option<Verdict>,
     pub contributions: Vec<uncertainty::Contribution>,
@@ -424,6 +427,7 @@ pub fn evaluate_point(
         reported_error,
         in_accredited_scope: facts.cmc.is_some(),
         raised_to_cmc: raised,
+        cmc: facts.cmc,
         mpe: facts.mpe,
         verdict,
         contributions: budget.contributions,

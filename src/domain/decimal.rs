@@ -40,6 +40,14 @@ impl Decimal {
         }
     }
 
+    /// Zero, written `0`.
+    pub fn zero() -> Decimal {
+        Decimal {
+            text: "0".into(),
+            value: 0.0,
+        }
+    }
+
     pub fn value(&self) -> f64 {
         self.value
     }

@@ -210,6 +210,8 @@ pub struct CertificateExtras<'a> {
     pub utc_offset: FixedOffset,
     /// The DCC XML, attached to the PDF.
     pub dcc_xml: &'a str,
+    /// A preview: printed across every page, which says it is not a valid certificate.
+    pub watermark: Option<[&'a str; 2]>,
 }
 
 fn date(d: NaiveDate) -> String {
@@ -265,6 +267,9 @@ pub fn render_certificate(
         },
         &info,
     )?;
+    if let Some(lines) = extras.watermark {
+        doc.set_watermark(lines.map(str::to_owned).to_vec());
+    }
     let number = format!("{}: {}", t.labels.number.get(lang), s.number);
     doc.set_frame(PageFrame {
         header_left: lab_name(s).to_owned(),

@@ -266,6 +266,8 @@ pub struct Document {
     page: PageSize,
     margins: Margins,
     frame: Option<PageFrame>,
+    /// Lines printed large and grey across every page (a preview that is not a valid document).
+    watermark: Vec<String>,
     pages: Vec<Vec<Op>>,
     /// Cursor: distance from the top of the current page to the top of the next content.
     y: f32,
@@ -318,6 +320,7 @@ impl Document {
             page,
             margins,
             frame: None,
+            watermark: Vec::new(),
             pages: vec![Vec::new()],
             y: margins.top,
             target: None,
@@ -923,6 +926,11 @@ impl Document {
         self.y += lh;
     }
 
+    /// Prints these lines large and grey across the middle of every page.
+    pub fn set_watermark(&mut self, lines: Vec<String>) {
+        self.watermark = lines;
+    }
+
     /// Carries a file inside the PDF (PDF/A-3 associated file), e.g. a certificate's DCC XML.
     pub fn attach(&mut self, attachment: Attachment) {
         self.attachments.push(attachment);
@@ -937,6 +945,20 @@ impl Document {
             for n in 1..=total {
                 self.draw_frame(&frame, n, total);
             }
+        }
+        let watermark = std::mem::take(&mut self.watermark);
+        if !watermark.is_empty() {
+            let style = TextStyle::bold(16.0).with_grey(0.6);
+            let (l, w) = (self.left(), self.content_width());
+            let middle = self.page.height_mm / 2.0;
+            for n in 0..total {
+                self.target = Some(n);
+                for (i, line) in watermark.iter().enumerate() {
+                    let base = middle + i as f32 * style.line_height_mm();
+                    self.text_line(l, w, base, &style, Align::Center, line);
+                }
+            }
+            self.target = None;
         }
         let (w, h) = (
             printpdf::Mm(self.page.width_mm),

@@ -799,6 +799,7 @@ fn render_snapshot(s: &crate::domain::certificate::CertificateSnapshot) -> Vec<u
             logo_png: Some(LOGO_PNG),
             utc_offset: FixedOffset::east_opt(7 * 3600).unwrap(),
             dcc_xml: "<dcc/>",
+            watermark: None,
         },
         Template::builtin(),
     )

@@ -229,6 +229,16 @@ fn view(record: CalibrationRecord, v: RecordVersion) -> AppResult<RecordView> {
     })
 }
 
+/// The record of a work order item, at its newest version, if it has one.
+pub fn of_item(conn: &mut DbConn, item: WorkOrderItemId) -> AppResult<Option<RecordView>> {
+    let id = calibration_records::table
+        .filter(calibration_records::item_id.eq(item))
+        .select(calibration_records::id)
+        .first::<CalibrationRecordId>(conn)
+        .optional()?;
+    id.map(|id| get(conn, id, None)).transpose()
+}
+
 pub fn get(
     conn: &mut DbConn,
     id: CalibrationRecordId,
@@ -500,6 +510,58 @@ fn resolve_standards(
     Ok(())
 }
 
+/// A record version checked and evaluated as far as it goes: each point's result where it could be
+/// computed, and every rule the version breaks.
+struct Checked {
+    content: RecordContent,
+    /// By point, `None` where the point could not be evaluated.
+    by_point: Vec<Option<PointResult>>,
+    errors: Vec<FieldError>,
+    /// Why each standard that is not fit for use is not.
+    unfit: Vec<(StandardId, String)>,
+    item: WorkOrderItem,
+    instrument: Instrument,
+    procedure: Procedure,
+    links: PointStandards,
+}
+
+/// What the bench shows as a record is typed: each point's result so far, what is wrong, and the
+/// standards with their calibration in force. Nothing is written.
+#[derive(Debug)]
+pub struct Assessment {
+    pub by_point: Vec<Option<PointResult>>,
+    pub errors: Vec<FieldError>,
+    /// Each standard named, with why it is not fit for use on the day if it is not.
+    pub standards: Vec<(StandardUsed, Option<String>)>,
+}
+
+/// Checks a record as typed, without saving it (the bench's live results).
+pub fn assess(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    input: RecordInput,
+    raise_to_cmc: bool,
+) -> AppResult<Assessment> {
+    let checked = check(conn, ctx, input, raise_to_cmc)?;
+    let unfit = checked.unfit;
+    Ok(Assessment {
+        by_point: checked.by_point,
+        errors: checked.errors,
+        standards: checked
+            .content
+            .standards_used
+            .into_iter()
+            .map(|s| {
+                let reason = unfit
+                    .iter()
+                    .find(|(id, _)| *id == s.standard_id)
+                    .map(|(_, r)| r.clone());
+                (s, reason)
+            })
+            .collect(),
+    })
+}
+
 /// Checks and evaluates a record version: every rule that protects the record is applied here.
 fn evaluate(
     conn: &mut DbConn,
@@ -513,6 +575,19 @@ fn evaluate(
     Procedure,
     PointStandards,
 )> {
+    let c = check(conn, ctx, input, raise_to_cmc)?;
+    if !c.errors.is_empty() {
+        return Err(AppError::Validation(c.errors));
+    }
+    Ok((c.content, c.item, c.instrument, c.procedure, c.links))
+}
+
+fn check(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    input: RecordInput,
+    raise_to_cmc: bool,
+) -> AppResult<Checked> {
     let mut errors = Vec::new();
     let mut input = input;
     resolve_standards(conn, &mut input, &mut errors)?;
@@ -575,7 +650,7 @@ fn evaluate(
         .guard_band
         .as_deref()
         .and_then(|w| w.parse::<f64>().ok());
-    let mut results = Vec::new();
+    let mut by_point = vec![None; input.points.len()];
     let mut used = StandardsOfPoints::default();
     for (i, point) in input.points.iter().enumerate() {
         let field = |name: &str| format!("points[{i}].{name}");
@@ -640,10 +715,12 @@ fn evaluate(
             raise_to_cmc,
         };
         match evaluate_point(&template.budget, &facts) {
-            Ok(result) => results.push(PointResult {
-                reference_basis: reference.map(|r| r.basis),
-                ..result
-            }),
+            Ok(result) => {
+                by_point[i] = Some(PointResult {
+                    reference_basis: reference.map(|r| r.basis),
+                    ..result
+                })
+            }
             Err(PointError::Budget(messages)) => {
                 for m in messages {
                     errors.push(FieldError::new(field("budget"), m));
@@ -659,9 +736,7 @@ fn evaluate(
             Err(PointError::Conformity(message)) => errors.push(FieldError::new(field("verdict"), message)),
         }
     }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let results: Vec<PointResult> = by_point.iter().flatten().cloned().collect();
     let content = RecordContent {
         procedure_code: procedure.code.clone(),
         procedure_version: procedure.procedure_version,
@@ -672,7 +747,21 @@ fn evaluate(
         standards_used: used.listed,
         input,
     };
-    Ok((content, item, instrument, procedure, used.links))
+    let unfit = used
+        .fitness_of
+        .iter()
+        .filter_map(|(id, f)| Some((*id, f.as_ref()?.reason.clone()?)))
+        .collect();
+    Ok(Checked {
+        content,
+        by_point,
+        errors,
+        unfit,
+        item,
+        instrument,
+        procedure,
+        links: used.links,
+    })
 }
 
 #[allow(clippy::too_many_arguments)] // one version's columns, each named at the two call sites

@@ -357,6 +357,72 @@ pub fn issue_signed(
     Ok((get(conn, &Ctx::system(ctx.clock), id)?, created))
 }
 
+/// What a preview prints across every page.
+pub const PREVIEW_WATERMARK: [&str; 2] = [
+    "BẢN XEM TRƯỚC – KHÔNG CÓ GIÁ TRỊ",
+    "PREVIEW – NOT A VALID CERTIFICATE",
+];
+
+/// The certificate an approved record would get, rendered as issuing would render it now but
+/// marked as a preview on every page: no number is taken, nothing is signed or stored.
+pub fn preview(
+    conn: &mut DbConn,
+    ctx: &Ctx,
+    record_id: CalibrationRecordId,
+    settings: &IssueSettings,
+) -> AppResult<Vec<u8>> {
+    let record = calibration_records::table
+        .find(record_id)
+        .first::<CalibrationRecord>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("calibration record"))?;
+    if record.status != RecordStatus::Approved {
+        return Err(AppError::Conflict(format!(
+            "only an approved record has a certificate to preview; this one is {}",
+            record.status
+        )));
+    }
+    let version = calibrations::find_version(conn, record_id, record.current_version)?;
+    let signer = users::table
+        .find(
+            ctx.user_id
+                .ok_or(AppError::Unauthenticated("sign in first"))?,
+        )
+        .first::<User>(conn)?;
+    let lab = super::lab::load(conn)?;
+    let issued_at = ctx.now();
+    let snapshot = snapshot(
+        conn,
+        ctx,
+        SnapshotInput {
+            lab: &lab,
+            record: &record,
+            version: &version,
+            signer: &signer,
+            number: "—",
+            issued_at,
+            issued_on: ctx.clock.local_date(issued_at.utc()),
+            replaces: None,
+            verification_url: verification_url(&settings.public_url, "preview"),
+        },
+    )?;
+    let dcc = crate::dcc::render(&snapshot);
+    render_certificate(
+        &snapshot,
+        &CertificateExtras {
+            logo_png: lab
+                .logo
+                .as_deref()
+                .filter(|_| lab.logo_content_type.as_deref() == Some("image/png")),
+            utc_offset: ctx.clock.offset(),
+            dcc_xml: &dcc,
+            watermark: Some(PREVIEW_WATERMARK),
+        },
+        Template::builtin(),
+    )
+    .map_err(AppError::internal)
+}
+
 /// Replaces a valid certificate with a new one (new number) from the record's newest approved
 /// version; the old one is marked superseded, its files untouched.
 pub fn amend(
@@ -585,6 +651,7 @@ fn create(
                 .filter(|_| lab.logo_content_type.as_deref() == Some("image/png")),
             utc_offset: ctx.clock.offset(),
             dcc_xml: &dcc,
+            watermark: None,
         },
         template,
     )

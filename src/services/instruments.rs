@@ -1003,3 +1003,11 @@ pub fn label(
         generated_at: ctx.clock.now(),
     })
 }
+
+/// The quantity an instrument measures, as registered.
+pub fn quantity_of(conn: &mut DbConn, id: InstrumentId) -> AppResult<Option<String>> {
+    Ok(instruments::table
+        .find(id)
+        .select(instruments::quantity)
+        .first::<Option<String>>(conn)?)
+}

@@ -12,6 +12,7 @@ pub mod external_bodies;
 pub mod instruments;
 pub mod lab;
 pub mod procedures;
+pub mod record_sheets;
 pub mod signing;
 pub mod standards;
 pub mod users;

@@ -11,13 +11,14 @@ use super::instruments::{self, CreateInstrument};
 use super::{change_versioned, optional_text, Ctx, Page, PageRequest};
 use crate::db::models::{Instrument, ItemStatusEvent, WorkOrder, WorkOrderItem};
 use crate::db::schema::{
-    customers, instruments as instruments_table, item_status_events, users, work_order_items,
-    work_orders,
+    calibration_records, customers, instruments as instruments_table, item_status_events, users,
+    work_order_items, work_orders,
 };
 use crate::db::{
-    take_sequence, write_tx, CustomerId, DbConn, InstrumentId, ItemEventId, ServiceRequestId,
-    UserId, UtcTime, WorkOrderId, WorkOrderItemId,
+    take_sequence, write_tx, CalibrationRecordId, CustomerId, DbConn, InstrumentId, ItemEventId,
+    ServiceRequestId, UserId, UtcTime, WorkOrderId, WorkOrderItemId,
 };
+use crate::domain::calibration::RecordStatus;
 use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ItemStatus, Service};
 use crate::domain::Decimal;
 use crate::error::{AppError, AppResult, FieldError};
@@ -678,4 +679,109 @@ pub fn receipt(
         qr_url: Some(format!("{public_url}/api/v1/work-orders/{id}")),
         generated_at: ctx.clock.now(),
     })
+}
+
+/// A work order item by its id.
+pub fn find_item(conn: &mut DbConn, id: WorkOrderItemId) -> AppResult<WorkOrderItem> {
+    work_order_items::table
+        .find(id)
+        .first::<WorkOrderItem>(conn)
+        .optional()?
+        .ok_or(AppError::NotFound("work order item"))
+}
+
+/// An item in the lab's hands as the bench lists it: where it is, its instrument, its order and
+/// its calibration record.
+#[derive(Debug, Clone)]
+pub struct OpenItem {
+    pub id: WorkOrderItemId,
+    pub status: ItemStatus,
+    pub work_order: String,
+    pub promised_on: Option<NaiveDate>,
+    pub customer_name: String,
+    pub lab_id: String,
+    pub description: String,
+    pub serial_number: Option<String>,
+    pub record: Option<(CalibrationRecordId, RecordStatus)>,
+    pub updated_at: UtcTime,
+}
+
+/// Every item between receipt and its certificate, the earliest promise first (staff only).
+pub fn open_items(conn: &mut DbConn, ctx: &Ctx) -> AppResult<Vec<OpenItem>> {
+    if ctx.customer_id.is_some() {
+        return Err(AppError::NotFound("work order item"));
+    }
+    use ItemStatus::*;
+    let items = work_order_items::table
+        .filter(work_order_items::status.eq_any([
+            Received,
+            InCalibration,
+            AwaitingApproval,
+            Approved,
+        ]))
+        .load::<WorkOrderItem>(conn)?;
+    let orders: HashMap<WorkOrderId, WorkOrder> = work_orders::table
+        .filter(work_orders::id.eq_any(items.iter().map(|i| i.work_order_id)))
+        .load::<WorkOrder>(conn)?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let names: HashMap<CustomerId, String> = customers::table
+        .filter(customers::id.eq_any(orders.values().map(|o| o.customer_id)))
+        .select((customers::id, customers::name))
+        .load::<(CustomerId, String)>(conn)?
+        .into_iter()
+        .collect();
+    let instruments: HashMap<InstrumentId, Instrument> = instruments_table::table
+        .filter(instruments_table::id.eq_any(items.iter().map(|i| i.instrument_id)))
+        .load::<Instrument>(conn)?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
+    let records: HashMap<WorkOrderItemId, (CalibrationRecordId, RecordStatus)> =
+        calibration_records::table
+            .filter(calibration_records::item_id.eq_any(items.iter().map(|i| i.id)))
+            .select((
+                calibration_records::item_id,
+                calibration_records::id,
+                calibration_records::status,
+            ))
+            .load::<(WorkOrderItemId, CalibrationRecordId, RecordStatus)>(conn)?
+            .into_iter()
+            .map(|(item, id, status)| (item, (id, status)))
+            .collect();
+    let mut open: Vec<OpenItem> = items
+        .into_iter()
+        .filter_map(|i| {
+            let order = orders.get(&i.work_order_id)?;
+            let instrument = instruments.get(&i.instrument_id)?;
+            Some(OpenItem {
+                id: i.id,
+                status: i.status,
+                work_order: order.number.clone(),
+                promised_on: order.promised_on,
+                customer_name: names.get(&order.customer_id).cloned().unwrap_or_default(),
+                lab_id: instrument.lab_id.clone(),
+                description: instrument.description.clone(),
+                serial_number: instrument.serial_number.clone(),
+                record: records.get(&i.id).copied(),
+                updated_at: i.updated_at,
+            })
+        })
+        .collect();
+    open.sort_by(|a, b| {
+        (
+            a.promised_on.is_none(),
+            a.promised_on,
+            &a.work_order,
+            &a.lab_id,
+        )
+            .cmp(&(
+                b.promised_on.is_none(),
+                b.promised_on,
+                &b.work_order,
+                &b.lab_id,
+            ))
+    });
+    Ok(open)
 }

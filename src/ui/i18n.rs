@@ -87,8 +87,9 @@ impl Lang {
     }
 }
 
-/// A measured value typed by a person: decimal comma or point, spaces as digit groups.
-pub fn parse_decimal(typed: &str) -> Option<f64> {
+/// A measured value typed by a person, with the digits typed: decimal comma or point, spaces as
+/// digit groups, a minus sign or a hyphen.
+pub fn typed_decimal(typed: &str) -> Option<crate::domain::Decimal> {
     let cleaned: String = typed
         .trim()
         .chars()
@@ -99,10 +100,7 @@ pub fn parse_decimal(typed: &str) -> Option<f64> {
             c => c,
         })
         .collect();
-    if cleaned.matches('.').count() > 1 {
-        return None;
-    }
-    cleaned.parse::<f64>().ok().filter(|v| v.is_finite())
+    crate::domain::Decimal::parse(&cleaned).ok()
 }
 
 static CATALOGUES: LazyLock<[HashMap<String, String>; 2]> = LazyLock::new(|| {
@@ -269,9 +267,12 @@ mod tests {
     fn numbers_keep_their_digits_and_take_the_reader_s_separator() {
         assert_eq!(Lang::Vi.number("-0.0120"), "\u{2212}0,0120");
         assert_eq!(Lang::En.number("100.00"), "100.00");
-        assert_eq!(parse_decimal("1,25"), Some(1.25));
-        assert_eq!(parse_decimal(" 1 000.5 "), Some(1000.5));
-        assert_eq!(parse_decimal("1,2.5"), None);
+        let typed = |s: &str| typed_decimal(s).map(|d| d.to_string());
+        assert_eq!(typed("1,250").as_deref(), Some("1.250"));
+        assert_eq!(typed(" 1 000.5 ").as_deref(), Some("1000.5"));
+        assert_eq!(typed("\u{2212}0,02").as_deref(), Some("-0.02"));
+        assert_eq!(typed("1,2.5"), None);
+        assert_eq!(typed(""), None);
         assert_eq!(
             Lang::Vi.date(NaiveDate::from_ymd_opt(2026, 3, 5).unwrap_or_default()),
             "05/03/2026"

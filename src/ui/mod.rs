@@ -7,10 +7,12 @@
 //! the body instead of reloading the page. Errors become pages in the same frame.
 
 pub mod assets;
+pub mod bench;
 pub mod chart;
 pub mod i18n;
 pub mod portal;
 pub mod public;
+pub mod review;
 pub mod session;
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
@@ -55,6 +57,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/requests", web::post().to(portal::submit_request))
         .route("/requests/new", web::get().to(portal::request_form))
         .route("/requests/{id}", web::get().to(portal::request))
+        .route("/worklist", web::get().to(bench::worklist_page))
+        .route("/bench/items/{id}", web::get().to(bench::sheet))
+        .route("/bench/items/{id}", web::post().to(bench::act))
+        .route("/bench/items/{id}/live", web::post().to(bench::live))
+        .route("/review/{id}", web::get().to(review::record))
+        .route("/review/{id}/approve", web::post().to(review::approve))
+        .route("/review/{id}/return", web::post().to(review::send_back))
+        .route("/review/{id}/preview.pdf", web::get().to(review::preview))
+        .route("/review/{id}/issue", web::post().to(review::issue))
         .route("/verify", web::get().to(public::verify_form))
         .route("/logo", web::get().to(assets::logo))
         .route("/favicon.ico", web::get().to(assets::favicon))

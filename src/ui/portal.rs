@@ -56,6 +56,9 @@ struct StaffHome<'a> {
 pub async fn home(v: Visitor, state: web::Data<AppState>) -> AppResult<HttpResponse> {
     let ctx = v.require(Op::get_me, &state).await?;
     if ctx.role != Some(Role::Customer) {
+        if Op::list_calibrations.allows(ctx.role.unwrap_or(Role::Customer)) {
+            return super::bench::worklist(&v, &state, None).await;
+        }
         return page(&StaffHome {
             frame: &v.frame("home.title"),
         });

@@ -225,6 +225,12 @@ fn navigation(role: Option<Role>, path: &str) -> Vec<NavLink> {
             ("/requests", "nav.requests"),
             ("/complaints", "nav.complaints"),
         ],
+        Some(Role::Technician | Role::Signatory | Role::QualityManager) => &[
+            ("/", "nav.worklist"),
+            ("/instruments", "nav.instruments"),
+            ("/certificates", "nav.certificates"),
+            ("/api/docs/", "nav.api"),
+        ],
         Some(_) => &[("/", "nav.home"), ("/api/docs/", "nav.api")],
     };
     links
