@@ -248,3 +248,34 @@ mod tests {
         assert!(svg.contains("class=\"mpe\""));
     }
 }
+
+/// A QR code as SVG (error correction M, a quiet zone of four modules), one path of dark runs.
+pub fn qr_svg(data: &str) -> String {
+    let Ok(code) = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
+    else {
+        return String::new();
+    };
+    let n = code.width();
+    let colors = code.to_colors();
+    let mut path = String::new();
+    for row in 0..n {
+        let mut col = 0;
+        while col < n {
+            if colors[row * n + col] != qrcode::Color::Dark {
+                col += 1;
+                continue;
+            }
+            let start = col;
+            while col < n && colors[row * n + col] == qrcode::Color::Dark {
+                col += 1;
+            }
+            path.push_str(&format!("M{} {}h{}v1h-{}z", start + 4, row + 4, col - start, col - start));
+        }
+    }
+    let size = n + 8;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" class=\"qr\" \
+         role=\"img\" aria-hidden=\"true\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" \
+         height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
+    )
+}

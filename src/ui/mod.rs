@@ -9,6 +9,7 @@
 pub mod assets;
 pub mod bench;
 pub mod chart;
+pub mod counter;
 pub mod i18n;
 pub mod portal;
 pub mod public;
@@ -58,6 +59,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/requests/new", web::get().to(portal::request_form))
         .route("/requests/{id}", web::get().to(portal::request))
         .route("/worklist", web::get().to(bench::worklist_page))
+        .route("/counter", web::get().to(counter::form))
+        .route("/counter", web::post().to(counter::receive))
+        .route("/work-orders/{id}", web::get().to(counter::receipt))
         .route("/bench/items/{id}", web::get().to(bench::sheet))
         .route("/bench/items/{id}", web::post().to(bench::act))
         .route("/bench/items/{id}/live", web::post().to(bench::live))

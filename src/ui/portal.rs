@@ -803,6 +803,12 @@ pub async fn search(
 ) -> AppResult<HttpResponse> {
     let ctx = v.require(Op::list_instruments, &state).await?;
     let q = query.into_inner().q;
+    // Staff find the item in the lab's hands by its lab id, serial, work order or scanned label.
+    if Op::list_calibrations.allows(ctx.role.unwrap_or(Role::Customer)) && !q.trim().is_empty() {
+        if let Some(to) = super::bench::find_open_item(&state, ctx.clone(), &q).await? {
+            return Ok(see_other(&to));
+        }
+    }
     let text = q.clone();
     let (found, certs) = if q.trim().is_empty() {
         (Vec::new(), Vec::new())

@@ -227,6 +227,7 @@ fn navigation(role: Option<Role>, path: &str) -> Vec<NavLink> {
         ],
         Some(Role::Technician | Role::Signatory | Role::QualityManager) => &[
             ("/", "nav.worklist"),
+            ("/counter", "nav.counter"),
             ("/instruments", "nav.instruments"),
             ("/certificates", "nav.certificates"),
             ("/api/docs/", "nav.api"),

@@ -32,3 +32,8 @@ document.addEventListener('paste', (e) => {
   (readings[at] || readings[readings.length - 1]).focus();
   el.dispatchEvent(new Event('input', { bubbles: true }));
 });
+
+// A button marked data-print prints the page (the receipt and its labels).
+document.addEventListener('click', (e) => {
+  if (e.target instanceof HTMLElement && e.target.dataset.print !== undefined) window.print();
+});
