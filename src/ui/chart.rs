@@ -269,7 +269,13 @@ pub fn qr_svg(data: &str) -> String {
             while col < n && colors[row * n + col] == qrcode::Color::Dark {
                 col += 1;
             }
-            path.push_str(&format!("M{} {}h{}v1h-{}z", start + 4, row + 4, col - start, col - start));
+            path.push_str(&format!(
+                "M{} {}h{}v1h-{}z",
+                start + 4,
+                row + 4,
+                col - start,
+                col - start
+            ));
         }
     }
     let size = n + 8;

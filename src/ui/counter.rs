@@ -15,8 +15,8 @@ use crate::api::extract::Ids;
 use crate::api::AppState;
 use crate::db::models::ServiceRequest;
 use crate::db::{CustomerId, InstrumentId, ServiceRequestId, WorkOrderId};
-use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ServiceRequestStatus, ToleranceBand};
 use crate::domain::intake::Service;
+use crate::domain::intake::{ConditionFlag, DecisionRuleKind, ServiceRequestStatus, ToleranceBand};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::customers::{self, CustomerView};
 use crate::services::instruments::{self, CreateInstrument, InstrumentFilter, InstrumentView};
@@ -166,9 +166,8 @@ impl Intake {
                     range_min: number("range_min", &l.range_min),
                     range_max: number("range_max", &l.range_max),
                     unit: text(&l.unit),
-                    resolution: text(&l.resolution).and_then(|r| {
-                        super::i18n::typed_decimal(&r).map(|d| d.to_string())
-                    }),
+                    resolution: text(&l.resolution)
+                        .and_then(|r| super::i18n::typed_decimal(&r).map(|d| d.to_string())),
                     tolerance: number("mpe", &l.mpe)
                         .map(|mpe| ToleranceBand {
                             range_min: None,
@@ -385,9 +384,7 @@ async fn render(
         .await?;
     let mut form = form;
     if form.lines.is_empty() && customer.is_some() {
-        let request = requests
-            .iter()
-            .find(|r| r.id.to_string() == form.request);
+        let request = requests.iter().find(|r| r.id.to_string() == form.request);
         form.lines = lines_for(&registered, request);
     }
     html(
@@ -422,10 +419,7 @@ pub async fn form(
             .db(move |conn| service_requests::get(conn, &ctx, id))
             .await?;
         form.customer = request.customer_id.to_string();
-        form.promised_on = request
-            .wanted_on
-            .map(|d| d.to_string())
-            .unwrap_or_default();
+        form.promised_on = request.wanted_on.map(|d| d.to_string()).unwrap_or_default();
         form.review = request.notes.unwrap_or_default();
     }
     render(&v, &state, StatusCode::OK, form, Vec::new()).await
@@ -483,10 +477,9 @@ fn line_errors(form: &Intake, errors: Vec<FieldError>) -> Vec<FieldError> {
             let (n, field) = rest.split_once(']').unwrap_or((rest, ""));
             let line = n.parse::<usize>().ok().and_then(|n| sent.get(n));
             match line {
-                Some(k) => FieldError::new(
-                    format!("i{k}.{}", field.trim_start_matches('.')),
-                    e.message,
-                ),
+                Some(k) => {
+                    FieldError::new(format!("i{k}.{}", field.trim_start_matches('.')), e.message)
+                }
                 None => e,
             }
         })

@@ -106,6 +106,11 @@ impl<'a> Browser<'a> {
         self.request(reqwest::Method::POST, path, Some(form)).await
     }
 
+    async fn post_fields(&mut self, path: &str, form: &[(&str, String)]) -> Page {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(path, &pairs).await
+    }
+
     /// Signs in through the sign-in form.
     async fn sign_in(&mut self, email: &str, password: &str) -> Page {
         let form = self.get("/login").await;
@@ -576,4 +581,256 @@ async fn a_customer_requests_service_from_the_portal() {
         other.get(&sent.location).await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// The path of `id="…"`-less links: the first `href` starting with `prefix`.
+fn link(body: &str, prefix: &str) -> String {
+    let start = body.find(&format!("href=\"{prefix}")).expect(prefix) + 6;
+    let end = body[start..].find('"').unwrap();
+    body[start..start + end].to_string()
+}
+
+/// The selected option of a select, by the select's name.
+fn selected(body: &str, name: &str) -> String {
+    let start = body.find(&format!("name=\"{name}\"")).expect(name);
+    let rest = &body[start..];
+    let option = rest.find("\" selected").expect("a selected option");
+    let value = rest[..option].rfind("value=\"").unwrap() + 7;
+    rest[value..option].to_string()
+}
+
+#[tokio::test]
+async fn from_the_counter_to_the_certificate_over_forms() {
+    let app = spawn_app().await;
+    let customer = app.customer_id_of(CUSTOMER_A).await;
+    let mut tech = Browser::signed_in(&app, TECH).await;
+
+    // The counter: a new instrument for the customer, then its receipt and label.
+    let csrf = tech.csrf(&format!("/counter?customer={customer}")).await;
+    let received = tech
+        .post(
+            "/counter",
+            &[
+                ("csrf", &csrf),
+                ("customer", &customer),
+                ("promised_on", "2099-01-31"),
+                ("i90.description", "Nhiệt kế số / Digital thermometer"),
+                ("i90.serial", "BENCH-0001"),
+                ("i90.quantity", "temperature"),
+                ("i90.range_min", "0"),
+                ("i90.range_max", "150"),
+                ("i90.unit", "°C"),
+                ("i90.resolution", "0,1"),
+                ("i90.mpe", "0,3"),
+                ("i90.service", "calibration"),
+                ("i90.rule", "simple"),
+                ("i90.flag", "dirty"),
+            ],
+        )
+        .await;
+    assert_eq!(received.status, StatusCode::SEE_OTHER, "{}", received.body);
+    let receipt = tech.get(&received.location).await;
+    assert_eq!(receipt.status, StatusCode::OK);
+    assert!(receipt.body.contains("BENCH-0001") && receipt.body.contains("<svg"));
+    let sheet_path = link(&receipt.body, "/bench/items/");
+
+    // The sheet: live results as typed, then submitted.
+    let sheet = tech.get(&sheet_path).await;
+    assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.body);
+    let procedure = selected(&sheet.body, "procedure");
+    let csrf = sheet.input("csrf");
+    let started = {
+        let at = sheet.body.find("name=\"started_at\"").unwrap();
+        let value = at + sheet.body[at..].find("value=\"").unwrap() + 7;
+        let end = value + sheet.body[value..].find('"').unwrap();
+        sheet.body[value..end].to_string()
+    };
+    let typed = |last: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("csrf", csrf.clone()),
+            ("procedure", procedure.clone()),
+            ("started_at", started.clone()),
+            ("location", "Phòng nhiệt / temperature room".into()),
+            ("temperature", "21,5".into()),
+            ("humidity", "55".into()),
+            ("monitor", ROOM_MONITOR.into()),
+            ("standards", REFERENCE_PRT.into()),
+            ("p0.nominal", "20".into()),
+            ("p0.unit", "°C".into()),
+            ("p0.reference", "20,002".into()),
+            ("p0.r0", "20,0".into()),
+            ("p0.r1", "20,1".into()),
+            ("p0.r2", "20,0".into()),
+            ("p1.nominal", "50".into()),
+            ("p1.unit", "°C".into()),
+            ("p1.reference", "50,004".into()),
+            ("p1.r0", "50,0".into()),
+            ("p1.r1", "50,1".into()),
+            ("p1.r2", "50,0".into()),
+            ("p2.nominal", "80".into()),
+            ("p2.unit", "°C".into()),
+            ("p2.reference", "80,003".into()),
+            ("p2.r0", "80,0".into()),
+            ("p2.r1", "80,1".into()),
+            ("p2.r2", last.into()),
+        ]
+    };
+    let live = tech
+        .post_fields(&format!("{sheet_path}/live"), &typed("80,0"))
+        .await;
+    assert_eq!(live.status, StatusCode::OK);
+    assert!(live.body.contains("id=\"res-2\" hx-swap-oob=\"innerHTML\""));
+    assert_eq!(
+        live.body.matches("badge ok\">Đạt").count(),
+        3,
+        "{}",
+        live.body
+    );
+    let failing = tech
+        .post_fields(&format!("{sheet_path}/live"), &typed("81,5"))
+        .await;
+    assert!(
+        failing.body.contains("badge bad\">Không đạt"),
+        "{}",
+        failing.body
+    );
+    assert!(failing.body.contains("Điểm 3: U = "));
+    // What was typed is kept: the sheet comes back as it was left.
+    let again = tech.get(&sheet_path).await;
+    assert!(again.body.contains("value=\"81,5\""));
+    let mut fields = typed("80,0");
+    fields.push(("action", "submit".into()));
+    let submitted = tech.post_fields(&sheet_path, &fields).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+
+    // The signatory finds it by its serial, returns it once, then approves, previews and issues.
+    let mut signatory = Browser::signed_in(&app, SIGNATORY).await;
+    let found = signatory.get("/search?q=BENCH-0001").await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER);
+    let review = found.location.clone();
+    assert!(review.starts_with("/review/"), "{review}");
+    let page = signatory.get(&review).await;
+    assert!(page.body.contains("T-REF-01") && page.body.contains("class=\"budget\""));
+    let (csrf, version) = (page.input("csrf"), page.input("version"));
+    let no_reason = signatory
+        .post(
+            &format!("{review}/return"),
+            &[("csrf", &csrf), ("version", &version), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let returned = signatory
+        .post(
+            &format!("{review}/return"),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                (
+                    "reason",
+                    "Ghi rõ vị trí đầu đo / state the probe's position",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(returned.status, StatusCode::SEE_OTHER);
+
+    // The technician sees why, corrects and submits again; they may not approve their own work.
+    let sheet = tech.get(&sheet_path).await;
+    assert!(sheet.body.contains("state the probe"));
+    let mut fields = typed("80,0");
+    fields.push(("notes", "Đầu đo ngập 10 cm / probe immersed 10 cm".into()));
+    fields.push(("action", "submit".into()));
+    let resubmitted = tech.post_fields(&sheet_path, &fields).await;
+    assert_eq!(
+        resubmitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        resubmitted.body
+    );
+    let page = tech.get(&review).await;
+    assert!(
+        !page.body.contains("/approve\""),
+        "no approval form for the technician"
+    );
+    let own = tech
+        .post(
+            &format!("{review}/approve"),
+            &[
+                ("csrf", &page.input("csrf")),
+                ("version", "1"),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::FORBIDDEN);
+
+    let page = signatory.get(&review).await;
+    assert!(page.body.contains("probe immersed"), "the change is shown");
+    let (csrf, version) = (page.input("csrf"), page.input("version"));
+    let wrong = signatory
+        .post(
+            &format!("{review}/approve"),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("password", "wrong"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("id=\"password-error\""));
+    let approved = signatory
+        .post(
+            &format!("{review}/approve"),
+            &[
+                ("csrf", &csrf),
+                ("version", &version),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let preview = signatory.get(&format!("{review}/preview.pdf")).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert!(preview.bytes.starts_with(b"%PDF"));
+    let page = signatory.get(&review).await;
+    assert!(
+        !page.body.contains("/certificates/"),
+        "a preview issues nothing"
+    );
+    let issued = signatory
+        .post(
+            &format!("{review}/issue"),
+            &[
+                ("csrf", &page.input("csrf")),
+                ("version", &page.input("version")),
+                ("password", DEMO_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER, "{}", issued.body);
+    let page = signatory.get(&issued.location).await;
+    let pdf = link(&page.body, "/certificates/");
+
+    // The customer downloads it; another customer reaches none of these pages.
+    let mut customer = Browser::signed_in(&app, CUSTOMER_A).await;
+    let download = customer.get(&pdf).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert!(download.bytes.starts_with(b"%PDF"));
+    let mut other = Browser::signed_in(&app, CUSTOMER_B).await;
+    for path in [
+        review.clone(),
+        sheet_path.clone(),
+        "/counter".to_string(),
+        received.location.clone(),
+        "/worklist".to_string(),
+    ] {
+        let page = other.get(&path).await;
+        assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+    }
 }
