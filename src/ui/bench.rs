@@ -369,8 +369,13 @@ impl Sheet {
         (input, errors)
     }
 
-    /// The sheet of a saved record version.
-    fn of_record(input: &RecordInput, used: &[StandardUsed], offset: chrono::FixedOffset) -> Sheet {
+    /// The sheet of a saved record version; `monitor` is the asset id of its room monitor.
+    fn of_record(
+        input: &RecordInput,
+        used: &[StandardUsed],
+        monitor: Option<String>,
+        offset: chrono::FixedOffset,
+    ) -> Sheet {
         let asset = |key: &StandardKey| match key {
             StandardKey::Asset(a) => a.clone(),
             StandardKey::Id(id) => used
@@ -398,11 +403,7 @@ impl Sheet {
             location: input.location.clone(),
             temperature: env(&input.environment.temperature),
             humidity: env(&input.environment.humidity),
-            monitor: [&input.environment.temperature, &input.environment.humidity]
-                .into_iter()
-                .flatten()
-                .find_map(|c| c.measured_with.as_ref().map(asset))
-                .unwrap_or_default(),
+            monitor: monitor.unwrap_or_default(),
             standards: common.clone(),
             notes: input.notes.clone().unwrap_or_default(),
             points: input
@@ -526,13 +527,22 @@ fn sheet_context(
     .map(|s| (s.standard.asset_id, s.standard.name))
     .collect();
     let record = records::of_item(conn, item_id)?;
-    let record_sheet = record.as_ref().map(|r| {
-        Sheet::of_record(
-            &r.content.input,
-            &r.content.standards_used,
-            ctx.clock.offset(),
-        )
-    });
+    let record_sheet = match &record {
+        Some(r) => {
+            let env = &r.content.input.environment;
+            let monitor = [&env.temperature, &env.humidity]
+                .into_iter()
+                .flatten()
+                .find_map(|c| c.measured_with.as_ref().and_then(StandardKey::id));
+            Some(Sheet::of_record(
+                &r.content.input,
+                &r.content.standards_used,
+                standards::asset_id_of(conn, monitor)?,
+                ctx.clock.offset(),
+            ))
+        }
+        None => None,
+    };
     let saved_sheet = record_sheets::of(conn, item_id)?
         .and_then(|s| serde_json::from_str::<Sheet>(&s.sheet).ok());
     Ok(SheetContext {
@@ -645,7 +655,8 @@ struct Live {
 }
 
 /// The service's messages the sheet says in the reader's language; others are shown as they are.
-const MESSAGES: [(&str, &str); 9] = [
+const MESSAGES: [(&str, &str); 10] = [
+    ("below the lab's CMC", "below_cmc"),
     ("must not be empty", "required"),
     ("the procedure requires it", "required"),
     ("must not be in the future", "future"),

@@ -16,10 +16,11 @@ use crate::api::extract::Ids;
 use crate::api::AppState;
 use crate::db::CalibrationRecordId;
 use crate::domain::calibration::RecordStatus;
+use crate::domain::certificate::CertificateStatus;
 use crate::domain::uncertainty::round_to_decimals;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::services::calibrations::{self as records, PointInput, RecordView};
-use crate::services::certificates::{self, CertificateFilter, CertificateSummary, IssueRequest};
+use crate::services::certificates::{self, CertificateFilter, CertificateView, IssueRequest};
 use crate::services::standards;
 use crate::services::work_orders::{self, WorkOrderView};
 use crate::services::{users, PageRequest};
@@ -170,7 +171,7 @@ struct ReviewPage<'a> {
     points: Vec<WorksheetPoint<'a>>,
     evidence: Vec<Evidence>,
     changes: Vec<(String, String, String)>,
-    certificates: Vec<CertificateSummary>,
+    certificates: Vec<CertificateView>,
     monitor: String,
     may_approve: bool,
     may_issue: bool,
@@ -220,6 +221,13 @@ impl ReviewPage<'_> {
             .unwrap_or_else(|| "—".into())
     }
 
+    /// The verification page of a certificate, on this service.
+    fn verify_path(&self, c: &CertificateView) -> String {
+        let url = &c.verification_url;
+        url.find("/verify/")
+            .map_or_else(|| url.clone(), |i| url[i..].to_string())
+    }
+
     fn readings(&self, p: &PointInput) -> String {
         p.readings
             .iter()
@@ -243,7 +251,7 @@ struct Loaded {
     technician: String,
     author: String,
     evidence: Vec<Evidence>,
-    certificates: Vec<CertificateSummary>,
+    certificates: Vec<CertificateView>,
     monitor: String,
 }
 
@@ -289,7 +297,10 @@ fn load(
         },
         &PageRequest::first(20),
     )?
-    .items;
+    .items
+    .into_iter()
+    .map(|c| certificates::get(conn, ctx, c.id))
+    .collect::<AppResult<_>>()?;
     Ok(Loaded {
         r,
         previous,
@@ -362,7 +373,7 @@ async fn render(
                 && !l
                     .certificates
                     .iter()
-                    .any(|c| c.record_id == l.r.id && c.status.as_str() == "valid"),
+                    .any(|c| c.certificate.status == CertificateStatus::Valid),
             certificates: l.certificates,
             monitor: l.monitor,
             own,

@@ -8,7 +8,7 @@ use sha2::{Digest, Sha256};
 use crate::helpers::*;
 
 #[tokio::test]
-async fn the_customer_portal_in_chromium() {
+async fn the_pages_in_chromium() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     if !calab::testing::have_tool("node", "nodejs")
@@ -49,12 +49,16 @@ async fn the_customer_portal_in_chromium() {
         ("PDF_SHA256", hex::encode(Sha256::digest(&pdf))),
         ("VERIFY_PATH", verify_path),
         ("CHROMIUM", chromium),
+        ("TECH", TECH.to_string()),
+        ("SIGNATORY", SIGNATORY.to_string()),
+        ("CUSTOMER_A_ID", app.customer_id_of(CUSTOMER_A).await),
     ];
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("node")
             .arg("--test")
             .arg("--test-concurrency=1")
             .arg(dir.join("portal.test.mjs"))
+            .arg(dir.join("bench.test.mjs"))
             .envs(vars)
             .output()
             .expect("node runs")

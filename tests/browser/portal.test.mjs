@@ -2,60 +2,12 @@
 // playwright-core), by keyboard where a person would use it, with axe-core on every page.
 // `cargo test` runs this file against a test server (tests/api/browser.rs), passing:
 //   CALAB_BASE, CUSTOMER_A, CUSTOMER_B, PASSWORD, INSTRUMENT, CERTIFICATE, PDF_SHA256, VERIFY_PATH
-import { test, before, after } from 'node:test';
+// (the shared setup is in common.mjs)
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core');
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-const env = (name) => {
-  const value = process.env[name];
-  assert.ok(value, `${name} is set`);
-  return value;
-};
-const BASE = env('CALAB_BASE');
-const PASSWORD = env('PASSWORD');
-
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-dev-shm-usage'],
-  });
-});
-after(async () => browser && browser.close());
-
-/** A signed-in page, signing in with the keyboard only. */
-async function signIn(email, { lang = 'vi', bypassCSP = false } = {}) {
-  const context = await browser.newContext({
-    baseURL: BASE, acceptDownloads: true, bypassCSP,
-    locale: lang === 'vi' ? 'vi-VN' : 'en-GB', extraHTTPHeaders: { 'Accept-Language': lang },
-  });
-  const page = await context.newPage();
-  await page.goto('/login');
-  // The e-mail field has the focus on arrival.
-  await page.keyboard.type(email);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
-  await Promise.all([page.waitForURL(BASE + '/'), page.keyboard.press('Enter')]);
-  return { context, page };
-}
-
-/** Serious and critical axe-core violations of the page, as readable lines. */
-async function axeProblems(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] }));
-  assert.ok(result.passes.length > 10, 'axe-core ran its rules');
-  return result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { env, signIn, axeProblems } from './common.mjs';
 
 test('a customer finds an overdue instrument, reads its chart, downloads, complains and signs out', async () => {
   const { context, page } = await signIn(env('CUSTOMER_A'));
