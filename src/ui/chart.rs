@@ -213,42 +213,6 @@ pub fn error_chart(
     Some(svg)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ticks_carry_no_float_noise() {
-        assert_eq!(tick(0.1 + 0.2, 0.1, '.'), "0.3");
-        assert_eq!(tick(-0.000_000_1, 0.01, ','), "0,00");
-        assert_eq!(step(0.7, 6.0), 0.2);
-    }
-
-    #[test]
-    fn the_chart_names_its_axes_and_escapes_its_text() {
-        let svg = error_chart(
-            &[Series {
-                label: "<2026>".into(),
-                points: vec![Point {
-                    nominal: 100.0,
-                    error: 0.02,
-                    expanded_uncertainty: 0.01,
-                    mpe: Some(0.05),
-                }],
-            }],
-            "g",
-            "Error",
-            "Nominal",
-            "Error",
-            '.',
-        )
-        .unwrap_or_default();
-        assert!(svg.contains("<title id=\"chart-title\">Error</title>"));
-        assert!(svg.contains("&lt;2026&gt;"));
-        assert!(svg.contains("class=\"mpe\""));
-    }
-}
-
 /// A QR code as SVG (error correction M, a quiet zone of four modules), one path of dark runs.
 pub fn qr_svg(data: &str) -> String {
     let Ok(code) = qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
@@ -284,4 +248,40 @@ pub fn qr_svg(data: &str) -> String {
          role=\"img\" aria-hidden=\"true\" shape-rendering=\"crispEdges\"><rect width=\"{size}\" \
          height=\"{size}\" fill=\"#fff\"/><path d=\"{path}\" fill=\"#000\"/></svg>"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_carry_no_float_noise() {
+        assert_eq!(tick(0.1 + 0.2, 0.1, '.'), "0.3");
+        assert_eq!(tick(-0.000_000_1, 0.01, ','), "0,00");
+        assert_eq!(step(0.7, 6.0), 0.2);
+    }
+
+    #[test]
+    fn the_chart_names_its_axes_and_escapes_its_text() {
+        let svg = error_chart(
+            &[Series {
+                label: "<2026>".into(),
+                points: vec![Point {
+                    nominal: 100.0,
+                    error: 0.02,
+                    expanded_uncertainty: 0.01,
+                    mpe: Some(0.05),
+                }],
+            }],
+            "g",
+            "Error",
+            "Nominal",
+            "Error",
+            '.',
+        )
+        .unwrap_or_default();
+        assert!(svg.contains("<title id=\"chart-title\">Error</title>"));
+        assert!(svg.contains("&lt;2026&gt;"));
+        assert!(svg.contains("class=\"mpe\""));
+    }
 }
