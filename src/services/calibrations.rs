@@ -370,14 +370,28 @@ fn check_environment(
             }
         }
     }
+    // One instrument usually measures both temperature and humidity: read and judged once.
+    let mut seen = std::collections::HashMap::new();
     for (name, id) in monitors {
         let field = format!("environment.{name}.measured_with");
-        let monitor = standards::table
-            .find(id)
-            .select((standards::kind, standards::quantity, standards::asset_id))
-            .first::<(StandardKind, String, String)>(conn)
-            .optional()?;
-        let Some((kind, quantity, asset_id)) = monitor else {
+        let monitor = match seen.get(&id) {
+            Some(m) => Clone::clone(m),
+            None => {
+                let m = standards::table
+                    .find(id)
+                    .select((standards::kind, standards::quantity, standards::asset_id))
+                    .first::<(StandardKind, String, String)>(conn)
+                    .optional()?
+                    .map(|m| (m, super::standards::check_fit(conn, id, calibrated_on)));
+                let m = match m {
+                    Some((m, fit)) => Some((m, fit?)),
+                    None => None,
+                };
+                seen.insert(id, m.clone());
+                m
+            }
+        };
+        let Some(((kind, quantity, asset_id), fit)) = monitor else {
             errors.push(FieldError::new(field, "no such equipment"));
             continue;
         };
@@ -391,7 +405,7 @@ fn check_environment(
             ));
             continue;
         }
-        if let Err(reason) = super::standards::check_fit(conn, id, calibrated_on)? {
+        if let Err(reason) = fit {
             errors.push(FieldError::new(field, reason));
         }
     }
@@ -485,8 +499,18 @@ fn resolve_standards(
     input: &mut RecordInput,
     errors: &mut Vec<FieldError>,
 ) -> AppResult<()> {
+    // Points name the same few standards: each asset id is looked up once.
+    let mut known = std::collections::HashMap::new();
     let mut resolve = |conn: &mut DbConn, field: String, r: &mut StandardKey| -> AppResult<()> {
-        match r.resolve(conn)? {
+        let resolved = match known.get(&*r) {
+            Some(found) => Clone::clone(found),
+            None => {
+                let found = r.resolve(conn)?;
+                known.insert(r.clone(), found.clone());
+                found
+            }
+        };
+        match resolved {
             Ok(id) => *r = StandardKey::Id(id),
             Err(reason) => errors.push(FieldError::new(field, reason)),
         }
@@ -650,6 +674,7 @@ fn check(
         .guard_band
         .as_deref()
         .and_then(|w| w.parse::<f64>().ok());
+    let cmc_entries = super::cmc::entries_on(conn, &procedure.quantity, calibrated_on)?;
     let mut by_point = vec![None; input.points.len()];
     let mut used = StandardsOfPoints::default();
     for (i, point) in input.points.iter().enumerate() {
@@ -705,13 +730,7 @@ fn check(
             mpe: mpe_at(&tolerance, point.nominal.value()),
             decision_rule: item.decision_rule,
             guard_band,
-            cmc: super::cmc::floor(
-                conn,
-                &procedure.quantity,
-                &point.unit,
-                point.nominal.value(),
-                calibrated_on,
-            )?,
+            cmc: super::cmc::floor_among(&cmc_entries, &point.unit, point.nominal.value()),
             raise_to_cmc,
         };
         match evaluate_point(&template.budget, &facts) {

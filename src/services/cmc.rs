@@ -324,16 +324,25 @@ pub fn floor(
     value: f64,
     on: NaiveDate,
 ) -> AppResult<Option<f64>> {
-    let entries = cmc_entries::table
+    Ok(floor_among(&entries_on(conn, quantity, on)?, unit, value))
+}
+
+/// The CMC entries of a quantity in force on a date (for [`floor_among`], when many values of
+/// one quantity are judged together).
+pub fn entries_on(conn: &mut DbConn, quantity: &str, on: NaiveDate) -> AppResult<Vec<CmcEntry>> {
+    let mut entries = cmc_entries::table
         .filter(cmc_entries::quantity.eq(quantity))
-        .filter(cmc_entries::unit.eq(unit))
-        .filter(cmc_entries::range_min.le(value))
-        .filter(cmc_entries::range_max.ge(value))
         .filter(cmc_entries::valid_from.le(on))
         .load::<CmcEntry>(conn)?;
-    Ok(entries
+    entries.retain(|e| e.withdrawn_on.is_none_or(|w| on < w));
+    Ok(entries)
+}
+
+/// [`floor`] among entries already read.
+pub fn floor_among(entries: &[CmcEntry], unit: &str, value: f64) -> Option<f64> {
+    entries
         .iter()
-        .filter(|e| e.withdrawn_on.is_none_or(|w| on < w))
+        .filter(|e| e.unit == unit && e.range_min <= value && value <= e.range_max)
         .map(|e| cmc_at(e.cmc_absolute, e.cmc_relative, value))
-        .reduce(f64::min))
+        .reduce(f64::min)
 }

@@ -375,7 +375,9 @@ impl Sheet {
         used: &[StandardUsed],
         monitor: Option<String>,
         offset: chrono::FixedOffset,
+        lang: super::Lang,
     ) -> Sheet {
+        let num = |d: &Decimal| lang.number(d.as_str());
         let asset = |key: &StandardKey| match key {
             StandardKey::Asset(a) => a.clone(),
             StandardKey::Id(id) => used
@@ -390,9 +392,8 @@ impl Sheet {
             .first()
             .map(|p| list(&p.standards))
             .unwrap_or_default();
-        let env = |c: &Option<EnvironmentReading>| {
-            c.as_ref().map(|c| c.value.to_string()).unwrap_or_default()
-        };
+        let env =
+            |c: &Option<EnvironmentReading>| c.as_ref().map(|c| num(&c.value)).unwrap_or_default();
         Sheet {
             procedure: input.procedure_id.to_string(),
             started_at: input
@@ -412,11 +413,11 @@ impl Sheet {
                 .map(|p| {
                     let own = list(&p.standards);
                     SheetPoint {
-                        nominal: p.nominal.to_string(),
+                        nominal: num(&p.nominal),
                         unit: p.unit.clone(),
-                        reference: p.reference_value.to_string(),
+                        reference: num(&p.reference_value),
                         standards: if own == common { String::new() } else { own },
-                        readings: p.readings.iter().map(ToString::to_string).collect(),
+                        readings: p.readings.iter().map(num).collect(),
                     }
                 })
                 .collect(),
@@ -471,6 +472,7 @@ fn sheet_context(
     conn: &mut crate::db::DbConn,
     ctx: &Ctx,
     item_id: WorkOrderItemId,
+    lang: super::Lang,
 ) -> AppResult<SheetContext> {
     let item_row = work_orders::find_item(conn, item_id)?;
     let order = work_orders::get(conn, ctx, item_row.work_order_id)?;
@@ -539,6 +541,7 @@ fn sheet_context(
                 &r.content.standards_used,
                 standards::asset_id_of(conn, monitor)?,
                 ctx.clock.offset(),
+                lang,
             ))
         }
         None => None,
@@ -912,7 +915,7 @@ pub async fn sheet(
     let (raise, lang) = (state.raise_to_cmc, v.lang);
     let (c, sheet, live) = state
         .db(move |conn| {
-            let c = sheet_context(conn, &ctx, item_id)?;
+            let c = sheet_context(conn, &ctx, item_id, lang)?;
             let typed = c.saved_sheet.clone().or_else(|| c.record_sheet.clone());
             let fresh = typed.is_none();
             let sheet = typed.unwrap_or_else(|| new_sheet(&c, &ctx));
@@ -1081,7 +1084,7 @@ pub async fn act(
         Err(live) => {
             let ctx = v.require(Op::create_calibration, &state).await?;
             let c = state
-                .db(move |conn| sheet_context(conn, &ctx, item_id))
+                .db(move |conn| sheet_context(conn, &ctx, item_id, lang))
                 .await?;
             let status = if save && !live.errors.is_empty() {
                 StatusCode::UNPROCESSABLE_ENTITY

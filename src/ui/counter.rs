@@ -533,6 +533,23 @@ pub async fn receipt(
     })
 }
 
+/// The receipt as the PDF the customer signs for.
+pub async fn receipt_pdf(
+    v: Visitor,
+    state: web::Data<AppState>,
+    Ids(id): Ids<WorkOrderId>,
+) -> AppResult<HttpResponse> {
+    let ctx = v.require(Op::get_work_order_receipt, &state).await?;
+    let (offset, public_url) = (state.clock.offset(), state.public_url.clone());
+    let data = state
+        .db(move |conn| work_orders::receipt(conn, &ctx, id, offset, &public_url))
+        .await?;
+    crate::api::respond::rendered_pdf(
+        web::block(move || crate::pdf::render_receipt(&data)).await,
+        "receipt.pdf",
+    )
+}
+
 impl ReceiptPage<'_> {
     fn label(&self, item: &crate::db::WorkOrderItemId) -> &str {
         let id = item.to_string();

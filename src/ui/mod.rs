@@ -62,6 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/counter", web::get().to(counter::form))
         .route("/counter", web::post().to(counter::receive))
         .route("/work-orders/{id}", web::get().to(counter::receipt))
+        .route(
+            "/work-orders/{id}/receipt.pdf",
+            web::get().to(counter::receipt_pdf),
+        )
         .route("/bench/items/{id}", web::get().to(bench::sheet))
         .route("/bench/items/{id}", web::post().to(bench::act))
         .route("/bench/items/{id}/live", web::post().to(bench::live))

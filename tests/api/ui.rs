@@ -471,12 +471,25 @@ async fn pages_carry_their_language_and_security_headers() {
 }
 
 #[tokio::test]
-async fn staff_see_their_placeholder_and_customers_pages_stay_scoped() {
+async fn staff_start_on_their_worklist_and_are_refused_what_their_role_may_not_do() {
     let app = spawn_app().await;
     let mut b = Browser::signed_in(&app, TECH).await;
     let home = b.get("/").await;
     assert_eq!(home.status, StatusCode::OK);
-    assert!(home.body.contains("/api/docs/"));
+    assert!(home.body.contains("<h1>Việc cần làm</h1>"));
+    assert!(home
+        .body
+        .contains("href=\"/worklist?lane=received\" aria-current=\"page\""));
+    let mut signatory = Browser::signed_in(&app, SIGNATORY).await;
+    let home = signatory.get("/").await;
+    assert!(home
+        .body
+        .contains("href=\"/worklist?lane=awaiting_review\" aria-current=\"page\""));
+    // A signatory does not receive work orders nor type records.
+    assert_eq!(
+        signatory.get("/counter").await.status,
+        StatusCode::FORBIDDEN
+    );
     let mut admin = Browser::signed_in(&app, ADMIN).await;
     // The admin's role may not list complaints: refused as in the API, in the frame.
     let page = admin.get("/complaints").await;
@@ -632,6 +645,13 @@ async fn from_the_counter_to_the_certificate_over_forms() {
     let receipt = tech.get(&received.location).await;
     assert_eq!(receipt.status, StatusCode::OK);
     assert!(receipt.body.contains("BENCH-0001") && receipt.body.contains("<svg"));
+    let pdf = tech
+        .get(&format!("{}/receipt.pdf", received.location))
+        .await;
+    assert!(
+        pdf.bytes.starts_with(b"%PDF"),
+        "the receipt prints from the page"
+    );
     let sheet_path = link(&receipt.body, "/bench/items/");
 
     // The sheet: live results as typed, then submitted.

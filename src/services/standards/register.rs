@@ -100,7 +100,7 @@ impl StandardView {
 
 /// A standard named in a request by its id or by its asset id (`"M-WS-01"`): technicians think in
 /// asset ids. Stored records keep the id; lists and records show both.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum StandardKey {
     Id(StandardId),
     Asset(String),
