@@ -33,7 +33,8 @@ export async function signIn(email, { lang = 'vi', bypassCSP = false, viewport }
   });
   const page = await context.newPage();
   await page.goto('/login');
-  // The e-mail field has the focus on arrival.
+  // The e-mail field has the focus on arrival (once the page has applied it).
+  await page.waitForFunction(() => document.activeElement && document.activeElement.id === 'email');
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
   await page.keyboard.type(PASSWORD);
